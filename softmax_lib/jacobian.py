@@ -1,0 +1,54 @@
+"""The derivative of softmax: a small symmetric matrix built from the probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from softmax_lib._validate import as_real_array, check_temperature
+from softmax_lib.softmax import softmax
+
+
+def softmax_jacobian(x, *, temperature=1.0):
+    r"""Jacobian matrix of softmax at a 1-D point: :math:`\partial p_i / \partial x_j`.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        One vector of real scores.
+    temperature : float, optional
+        Positive, finite :math:`T`; the Jacobian of ``softmax(x / T)`` with respect to `x`.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        :math:`J = (\operatorname{diag}(p) - p p^\top) / T` with ``p = softmax(x / T)``.
+
+    Raises
+    ------
+    TypeError
+        If `x` is not real, or `temperature` is not a real scalar.
+    ValueError
+        If `x` is not one-dimensional, or `temperature` is not finite and positive.
+
+    Notes
+    -----
+    .. math:: \frac{\partial p_i}{\partial x_j} = \frac{1}{T} p_i (\delta_{ij} - p_j).
+
+    The matrix is symmetric, its rows sum to 0 (adding a constant to every score changes
+    nothing), it is positive semi-definite, and its rank is :math:`n - 1` when every
+    :math:`p_i > 0`.
+
+    Examples
+    --------
+    >>> import softmax_lib as sl
+    >>> sl.softmax_jacobian([0.0, 0.0])
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    arr, out_dtype = as_real_array(x, "softmax_jacobian")
+    t = check_temperature(temperature, "softmax_jacobian")
+    if arr.ndim != 1:
+        raise ValueError(f"softmax_jacobian: x must be one-dimensional, got shape {arr.shape}")
+    p = softmax(arr, temperature=t)
+    jac = (np.diag(p) - np.outer(p, p)) / t
+    return jac.astype(out_dtype, copy=False)

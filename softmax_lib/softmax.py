@@ -1,0 +1,230 @@
+"""Softmax and log-softmax, stable for every finite input, plus the textbook formula."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from softmax_lib._validate import as_real_array, check_axis, check_temperature
+from softmax_lib.logsumexp import _QUIET, max_and_log_sum, shifted_log_sum
+
+
+def _limit_rows(arr: np.ndarray, m: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Masks for rows whose max is +inf with exactly one +inf (a one-hot limit) and for rows
+    where the limit does not exist (two or more +inf, or only -inf): those become NaN."""
+    pos = np.isposinf(arr)
+    n_pos = pos.sum(axis=axis, keepdims=True)
+    one_hot = np.isposinf(m) & (n_pos == 1)
+    undefined = (np.isposinf(m) & (n_pos > 1)) | np.isneginf(m)
+    return one_hot, undefined
+
+
+def _patch_limits(out, arr, m, axis, one_hot_value):
+    """Rows with non-finite max: the limit where it exists, NaN where it depends on the path."""
+    if np.isfinite(m).all():
+        return out
+    one_hot, undefined = _limit_rows(arr, m, axis)
+    if one_hot.any():
+        hot = np.broadcast_to(one_hot, out.shape) & np.isposinf(arr)
+        np.copyto(out, one_hot_value[1], where=np.broadcast_to(one_hot, out.shape))
+        np.copyto(out, one_hot_value[0], where=hot)
+    np.copyto(out, np.nan, where=np.broadcast_to(undefined, out.shape))
+    return out
+
+
+def softmax(x, axis=-1, *, temperature=1.0):
+    r"""Softmax along an axis: exponentiate, then normalise to sum to one.
+
+    Parameters
+    ----------
+    x : array_like
+        Real scores (logits). Integers and bools are computed in float64; float16 is computed
+        in float32 and returned as float16; float32 and float64 are kept.
+    axis : int, optional
+        The axis that is normalised. Default -1 (each row of a matrix).
+    temperature : float, optional
+        Positive, finite scale :math:`T`; the result is ``softmax(x / T)``. Default 1.
+
+    Returns
+    -------
+    ndarray
+        Same shape as `x`, entries in [0, 1] that sum to 1 along `axis`.
+
+    Raises
+    ------
+    TypeError
+        If `x` is not real (strings, objects, None, complex), `axis` is not an int, or
+        `temperature` is not a real scalar.
+    numpy.exceptions.AxisError
+        If `axis` is out of range (a 0-d `x` has no axis).
+    ValueError
+        If `temperature` is zero, negative, NaN or infinite.
+
+    Notes
+    -----
+    .. math:: \operatorname{softmax}(x)_i = \frac{e^{(x_i - m)/T}}{\sum_j e^{(x_j - m)/T}},
+              \qquad m = \max_j x_j .
+
+    Subtracting the maximum changes nothing mathematically (the factor :math:`e^{-m/T}`
+    cancels) but keeps every exponent :math:`\le 0`, so nothing overflows, and the
+    denominator :math:`\ge 1`, so it never divides by zero. No numpy warning is emitted.
+
+    Conventions: an empty axis gives an empty result; a row containing NaN is NaN (other rows
+    are untouched); a row with exactly one :math:`+\infty` is one-hot at that entry (the
+    limit); a row with two or more :math:`+\infty`, or with only :math:`-\infty` entries, has
+    no limit (it depends on how the entries approach infinity) and is NaN. :math:`-\infty`
+    entries beside a finite maximum get probability 0.
+
+    References
+    ----------
+    .. [1] J. S. Bridle, "Probabilistic interpretation of feedforward classification network
+       outputs, with relationships to statistical pattern recognition", 1990.
+
+    Examples
+    --------
+    >>> import softmax_lib as sl
+    >>> sl.softmax([2.0, 1.0, 0.1])
+    array([0.65900114, 0.24243297, 0.09856589])
+    >>> sl.softmax([1000.0, 0.0])            # the textbook formula returns nan here
+    array([1., 0.])
+    >>> sl.softmax([[1.0, 1.0], [0.0, float("inf")]])
+    array([[0.5, 0.5],
+           [0. , 1. ]])
+    >>> sl.softmax([1.0, 0.0], temperature=0.5)
+    array([0.88079708, 0.11920292])
+    """
+    arr, out_dtype = as_real_array(x, "softmax")
+    ax = check_axis(axis, arr.ndim, "softmax")
+    t = check_temperature(temperature, "softmax")
+    if arr.shape[ax] == 0:
+        return np.empty(arr.shape, dtype=out_dtype)
+    m = arr.max(axis=ax, keepdims=True)
+    finite = np.isfinite(m)
+    shift = m if finite.all() else np.where(finite, m, 0.0).astype(arr.dtype)
+    with np.errstate(**_QUIET):
+        out = np.subtract(arr, shift)
+        if t != 1.0:
+            out /= t
+        np.exp(out, out=out)
+        out /= out.sum(axis=ax, keepdims=True)
+    out = _patch_limits(out, arr, m, ax, (1.0, 0.0))
+    return out.astype(out_dtype, copy=False)
+
+
+def log_softmax(x, axis=-1, *, temperature=1.0):
+    r"""Logarithm of softmax, computed directly (never as ``log(softmax(x))``).
+
+    Parameters
+    ----------
+    x : array_like
+        Real scores (logits); dtype policy as in :func:`softmax`.
+    axis : int, optional
+        The axis that is normalised. Default -1.
+    temperature : float, optional
+        Positive, finite scale :math:`T`; the result is ``log_softmax(x / T)``. Default 1.
+
+    Returns
+    -------
+    ndarray
+        Same shape as `x`, entries :math:`\le 0` whose exponentials sum to 1 along `axis`.
+
+    Raises
+    ------
+    TypeError
+        If `x` is not real, `axis` is not an int, or `temperature` is not a real scalar.
+    numpy.exceptions.AxisError
+        If `axis` is out of range.
+    ValueError
+        If `temperature` is zero, negative, NaN or infinite.
+
+    Notes
+    -----
+    .. math:: \log \operatorname{softmax}(x)_i = \frac{x_i - m}{T}
+              - \log \sum_j e^{(x_j - m)/T}, \qquad m = \max_j x_j .
+
+    ``log(softmax(x))`` underflows to :math:`-\infty` as soon as a probability drops below
+    the smallest float, although the log-probability itself is a modest number (for
+    ``[0, -1000]`` it is -1000). When one entry dominates, the sum is :math:`1 + t` with
+    tiny :math:`t` and the log is taken as :math:`\operatorname{log1p}(t)`, so the dominant
+    entry gets :math:`\approx -t` rather than 0.
+
+    Conventions as in :func:`softmax`: empty axis → empty result; NaN rows → NaN; a row with
+    exactly one :math:`+\infty` gives 0 there and :math:`-\infty` elsewhere; two or more
+    :math:`+\infty`, or only :math:`-\infty`, give NaN; :math:`-\infty` entries beside a finite
+    maximum give :math:`-\infty`.
+
+    Examples
+    --------
+    >>> import softmax_lib as sl
+    >>> sl.log_softmax([0.0, -1000.0])
+    array([    0., -1000.])
+    >>> float(sl.log_softmax([0.0, -40.0])[0])   # -exp(-40), not 0
+    -4.248354255291589e-18
+    >>> sl.log_softmax([-float("inf"), 0.0])
+    array([-inf,   0.])
+    """
+    arr, out_dtype = as_real_array(x, "log_softmax")
+    ax = check_axis(axis, arr.ndim, "log_softmax")
+    t = check_temperature(temperature, "log_softmax")
+    if arr.shape[ax] == 0:
+        return np.empty(arr.shape, dtype=out_dtype)
+    scaled = arr / t if t != 1.0 else arr
+    m, out, log_sum = max_and_log_sum(scaled, ax)
+    with np.errstate(**_QUIET):
+        out -= log_sum
+    out = _patch_limits(out, scaled, m, ax, (0.0, -np.inf))
+    return out.astype(out_dtype, copy=False)
+
+
+def naive_softmax(x, axis=-1):
+    r"""The textbook formula ``exp(x) / sum(exp(x))``, kept to show how it fails.
+
+    Parameters
+    ----------
+    x : array_like
+        Real scores. Computed in the input's own floating dtype (float16 stays float16, which
+        overflows above about 11.09); integers and bools in float64.
+    axis : int, optional
+        The axis that is normalised. Default -1.
+
+    Returns
+    -------
+    ndarray
+        The naive result: ``nan`` where ``exp`` overflows (``inf / inf``) or every term
+        underflows (``0 / 0``).
+
+    Raises
+    ------
+    TypeError
+        If `x` is not real, or `axis` is not an int.
+    numpy.exceptions.AxisError
+        If `axis` is out of range.
+
+    Warns
+    -----
+    RuntimeWarning
+        Exactly as the numpy one-liner does: "overflow encountered in exp", "invalid value
+        encountered in divide". Use :func:`softmax` instead.
+
+    Notes
+    -----
+    .. math:: \operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
+
+    Correct in exact arithmetic, and in floating point for small scores only.
+
+    Examples
+    --------
+    >>> import numpy as np, softmax_lib as sl
+    >>> sl.naive_softmax([2.0, 1.0, 0.1])
+    array([0.65900114, 0.24243297, 0.09856589])
+    >>> with np.errstate(over="ignore", invalid="ignore"):
+    ...     sl.naive_softmax([1000.0, 0.0])
+    array([nan,  0.])
+    """
+    arr = np.asarray(x) if x is not None else None
+    if arr is not None and arr.dtype.kind == "f":
+        out_dtype = arr.dtype
+    else:
+        arr, out_dtype = as_real_array(x, "naive_softmax")
+    ax = check_axis(axis, arr.ndim, "naive_softmax")
+    e = np.exp(arr.astype(out_dtype, copy=False))
+    return e / e.sum(axis=ax, keepdims=True)
