@@ -59,17 +59,19 @@
 
   function sum(xs) { return xs.reduce(function (a, b) { return a + b; }, 0); }
 
-  function table(labels, state, target, showNaive) {
-    var head = "<tr><th>class</th><th>logit z</th><th>z / T</th><th>softmax</th>" +
+  function table(labels, state, target, showNaive, showScaled) {
+    var head = "<tr><th>class</th><th>logit z</th>" + (showScaled ? "<th>z / T</th>" : "") + "<th>softmax</th>" +
       (showNaive ? "<th>naive exp(z)/Σexp(z)</th></tr>" : "</tr>");
     var rows = labels.map(function (label, i) {
       var z = state.z[i], cls = i === target ? ' class="smx-target"' : "";
-      var row = "<tr" + cls + "><td>" + esc(label) + "</td><td>" + fmt(z, 2) + "</td><td>" +
-        fmt(z / state.T, 2) + '</td><td class="smx-p">' + fmt(state.p[i]) + "</td>";
+      var row = "<tr" + cls + "><td>" + esc(label) + "</td><td>" + fmt(z, 2) + "</td>" +
+        (showScaled ? "<td>" + fmt(z / state.T, 2) + "</td>" : "") +
+        '<td class="smx-p">' + fmt(state.p[i]) + "</td>";
       if (showNaive) row += '<td class="smx-naive">' + fmt(state.naive[i]) + "</td>";
       return row + "</tr>";
     });
-    var foot = '<tr class="smx-sum"><td>sum</td><td></td><td></td><td>' + fmt(sum(state.p)) + "</td>" +
+    var foot = '<tr class="smx-sum"><td>sum</td><td></td>' + (showScaled ? "<td></td>" : "") +
+      "<td>" + fmt(sum(state.p)) + "</td>" +
       (showNaive ? "<td>" + fmt(sum(state.naive.map(function (v) { return v === null ? NaN : v; }))) + "</td></tr>" : "</tr>");
     var out = '<table class="smx-table"><thead>' + head + "</thead><tbody>" + rows.join("") + foot + "</tbody></table>";
     if (state.loss !== undefined) {
@@ -111,7 +113,7 @@
     var state = computeState(config, inputs.z, inputs.T);
     var target = config.target === null ? undefined : config.target;
     root.querySelector(".smx-view").innerHTML =
-      svg(config.labels, state.p, target) + table(config.labels, state, target, config.show_naive);
+      svg(config.labels, state.p, target) + table(config.labels, state, target, config.show_naive, config.show_scaled);
     root.setAttribute("data-smx-state", JSON.stringify(state, function (k, v) {
       return (typeof v === "number" && !isFinite(v)) ? null : v;
     }));

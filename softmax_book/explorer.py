@@ -69,9 +69,9 @@ def explorer_state(logits, temperature=1.0, shift=0.0, target=None):
     return state
 
 
-def render_state(labels, state, target=None, show_naive=False) -> str:
+def render_state(labels, state, target=None, show_naive=False, show_scaled=False) -> str:
     """SVG bar chart and table for ``state``; the page script builds the identical markup."""
-    return _svg(labels, state["p"], target) + _table(labels, state, target, show_naive)
+    return _svg(labels, state["p"], target) + _table(labels, state, target, show_naive, show_scaled)
 
 
 def _svg(labels, p, target) -> str:
@@ -104,8 +104,8 @@ def _svg(labels, p, target) -> str:
     return "".join(parts)
 
 
-def _table(labels, state, target, show_naive) -> str:
-    head = "<tr><th>class</th><th>logit z</th><th>z / T</th><th>softmax</th>"
+def _table(labels, state, target, show_naive, show_scaled) -> str:
+    head = "<tr><th>class</th><th>logit z</th>" + ("<th>z / T</th>" if show_scaled else "") + "<th>softmax</th>"
     head += "<th>naive exp(z)/Σexp(z)</th></tr>" if show_naive else "</tr>"
     rows = []
     T = state["T"]
@@ -114,12 +114,14 @@ def _table(labels, state, target, show_naive) -> str:
         cls = ' class="smx-target"' if i == target else ""
         row = (
             f"<tr{cls}><td>{html.escape(label)}</td><td>{_fmt(z, 2)}</td>"
-            f"<td>{_fmt(z / T, 2)}</td><td class=\"smx-p\">{_fmt(p)}</td>"
+            + (f"<td>{_fmt(z / T, 2)}</td>" if show_scaled else "")
+            + f"<td class=\"smx-p\">{_fmt(p)}</td>"
         )
         if show_naive:
             row += f'<td class="smx-naive">{_fmt(state["naive"][i])}</td>'
         rows.append(row + "</tr>")
-    foot = f'<tr class="smx-sum"><td>sum</td><td></td><td></td><td>{_fmt(sum(state["p"]))}</td>'
+    foot = '<tr class="smx-sum"><td>sum</td><td></td>' + ("<td></td>" if show_scaled else "")
+    foot += f'<td>{_fmt(sum(state["p"]))}</td>'
     foot += f'<td>{_fmt(sum(state["naive"]))}</td></tr>' if show_naive else "</tr>"
     table = f'<table class="smx-table"><thead>{head}</thead><tbody>{"".join(rows)}{foot}</tbody></table>'
     if "loss" in state:
@@ -199,7 +201,13 @@ class SoftmaxExplorer:
             "temperature": self.temperature,
             "target": self.target,
             "show_naive": self.show_naive,
+            "show_scaled": self.show_scaled,
         }
+
+    @property
+    def show_scaled(self) -> bool:
+        """The z / T column earns its place only when the temperature is not 1 or can move."""
+        return self.temperature_range is not None or self.temperature != 1.0
 
     # -- the kernel-free twin ----------------------------------------------------------------
     def _slider_html(self, name, label, lo, hi, step, value, shown):
@@ -234,7 +242,7 @@ class SoftmaxExplorer:
             f"<div class=\"smx-explorer\" data-smx-config='{html.escape(json.dumps(_jsonable(self.config()), allow_nan=False), quote=True)}' "
             f"data-smx-state='{html.escape(json.dumps(_jsonable(state), allow_nan=False), quote=True)}'>"
             f"{title}<div class=\"smx-controls\">{''.join(controls)}</div>"
-            f'<div class="smx-view">{render_state(self.labels, state, self.target, self.show_naive)}</div>'
+            f'<div class="smx-view">{render_state(self.labels, state, self.target, self.show_naive, self.show_scaled)}</div>'
             '<div class="smx-note">Computed in your browser: no kernel needed.</div>'
             "</div>"
         )
@@ -268,7 +276,7 @@ class SoftmaxExplorer:
             T = extra["T"].value if "T" in extra else self.temperature
             c = extra["shift"].value if "shift" in extra else 0.0
             state = self.state(z, T, c)
-            view.value = render_state(self.labels, state, self.target, self.show_naive)
+            view.value = render_state(self.labels, state, self.target, self.show_naive, self.show_scaled)
 
         controls = [s for s in sliders if s is not None] + list(extra.values())
         for control in controls:

@@ -177,3 +177,14 @@ def test_explorer_pictures_stand_without_javascript(visit, path):
             "els => els.map(e => e.getAttribute('height'))")]
         assert sum(heights) > 0
     assert re.search(r"smx-explorer", v.page.content())
+
+
+def test_search_works_offline(visit):
+    """Sphinx search runs on the page's own index: no server, no network."""
+    _require_build(PAGES[0])
+    v = visit("search.html?q=temperature")
+    v.page.wait_for_selector("#search-results ul.search li", timeout=15000)
+    hits = v.page.locator("#search-results ul.search li").all_inner_texts()
+    assert hits, "search found nothing"
+    assert v.external_requests == []
+    assert v.console_errors == []
