@@ -17,8 +17,9 @@ def sigmoid(x):
     Parameters
     ----------
     x : array_like
-        Real input of any shape. Integers and bools are computed in float64; float16 and
-        float32 are computed in float64 and returned in their own dtype.
+        Real input of any shape (0-d included). Integers and bools are computed in float64;
+        float16 and float32 are computed in float64 and rounded once to their own dtype;
+        float64 and longdouble are computed in their own dtype.
 
     Returns
     -------
@@ -52,6 +53,7 @@ def sigmoid(x):
     work = _WORK.get(out_dtype)
     if work is not None:
         arr = arr.astype(work)
-    e = np.exp(-np.abs(arr))
-    out = np.where(arr >= 0, 1.0, e) / (1.0 + e)  # NaN in, NaN out: exp(NaN) is NaN
+    with np.errstate(under="ignore"):  # exp(-|x|) underflowing to 0 is the right answer
+        e = np.exp(-np.abs(arr))
+        out = np.where(arr >= 0, 1.0, e) / (1.0 + e)  # NaN in, NaN out: exp(NaN) is NaN
     return out.astype(out_dtype, copy=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from softmax_lib._validate import as_real_array, check_axis, check_temperature
-from softmax_lib.logsumexp import _QUIET, max_and_log_sum, shifted_log_sum
+from softmax_lib._validate import QUIET, as_real_array, check_axis, check_temperature, to_dtype
+from softmax_lib.logsumexp import row_sum, shift_of, shifted_log_sum
 
 
 def _limit_rows(arr: np.ndarray, m: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
@@ -18,20 +18,55 @@ def _limit_rows(arr: np.ndarray, m: np.ndarray, axis: int) -> tuple[np.ndarray, 
     return one_hot, undefined
 
 
-def _patch_limits(out, arr, m, axis, one_hot_value):
-    """Rows with non-finite max: the limit where it exists, NaN where it depends on the path."""
+def _limits(arr, m, axis):
+    """``None`` when every row max is finite (one pass over the maxima), else the masks of
+    :func:`_limit_rows` plus the +inf entries, taken before ``out`` may overwrite ``arr``."""
     if np.isfinite(m).all():
-        return out
+        return None
     one_hot, undefined = _limit_rows(arr, m, axis)
-    if one_hot.any():
-        hot = np.broadcast_to(one_hot, out.shape) & np.isposinf(arr)
+    hot = np.isposinf(arr) & one_hot if one_hot.any() else None
+    return one_hot, undefined, hot
+
+
+def _patch_limits(out, limits, one_hot_value):
+    """Rows with non-finite max: the limit where it exists, NaN where it depends on the path.
+
+    ``one_hot_value`` is ``(value at the +inf entry, value elsewhere)``. Rows whose max is NaN
+    are NaN already.
+    """
+    if limits is None:
+        return out
+    one_hot, undefined, hot = limits
+    if hot is not None:
         np.copyto(out, one_hot_value[1], where=np.broadcast_to(one_hot, out.shape))
         np.copyto(out, one_hot_value[0], where=hot)
     np.copyto(out, np.nan, where=np.broadcast_to(undefined, out.shape))
     return out
 
 
-def softmax(x, axis=-1, *, temperature=1.0):
+def _check_out(out, shape, dtype, func):
+    """``out=``: a writeable ndarray of the result's shape and dtype, or a clear error."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{func}: out must be a numpy array, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"{func}: out has shape {out.shape}, expected {shape} (the shape of x)")
+    if out.dtype != dtype:
+        raise TypeError(f"{func}: out must have dtype {dtype} (the result's dtype), got {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError(f"{func}: out is read-only")
+
+
+def _finish(res, out, out_dtype):
+    """The result in the returned dtype, written into ``out`` if one was given."""
+    if out is None:
+        return to_dtype(res, out_dtype)
+    if res is not out:
+        with np.errstate(over="ignore"):
+            np.copyto(out, res, casting="unsafe")
+    return out
+
+
+def softmax(x, axis=-1, *, temperature=1.0, out=None):
     r"""Softmax along an axis: exponentiate, then normalise to sum to one.
 
     Parameters
@@ -43,21 +78,26 @@ def softmax(x, axis=-1, *, temperature=1.0):
         The axis that is normalised. Default -1 (each row of a matrix).
     temperature : float, optional
         Positive, finite scale :math:`T`; the result is ``softmax(x / T)``. Default 1.
+    out : ndarray, optional
+        Where to write the result: same shape as `x` and the result's dtype (float64 for
+        integer `x`). May be `x` itself, which is then overwritten in place (no full-size
+        allocation except for float16, computed in float32). Keyword-only.
 
     Returns
     -------
     ndarray
-        Same shape as `x`, entries in [0, 1] that sum to 1 along `axis`.
+        Same shape as `x`, entries in [0, 1] that sum to 1 along `axis` (`out` if given).
 
     Raises
     ------
     TypeError
-        If `x` is not real (strings, objects, None, complex), `axis` is not an int, or
-        `temperature` is not a real scalar.
+        If `x` is not real (strings, objects, None, complex), `axis` is not an int,
+        `temperature` is not a real scalar, or `out` is not an array of the result's dtype.
     numpy.exceptions.AxisError
         If `axis` is out of range (a 0-d `x` has no axis).
     ValueError
-        If `temperature` is zero, negative, NaN or infinite.
+        If `temperature` is zero, negative, NaN or infinite, or `out` has the wrong shape or
+        is read-only.
 
     Notes
     -----
@@ -95,22 +135,25 @@ def softmax(x, axis=-1, *, temperature=1.0):
     arr, out_dtype = as_real_array(x, "softmax")
     ax = check_axis(axis, arr.ndim, "softmax")
     t = check_temperature(temperature, "softmax")
+    if out is not None:
+        _check_out(out, arr.shape, out_dtype, "softmax")
     if arr.shape[ax] == 0:
-        return np.empty(arr.shape, dtype=out_dtype)
+        return np.empty(arr.shape, dtype=out_dtype) if out is None else out
     m = arr.max(axis=ax, keepdims=True)
-    finite = np.isfinite(m)
-    shift = m if finite.all() else np.where(finite, m, 0.0).astype(arr.dtype)
-    with np.errstate(**_QUIET):
-        out = np.subtract(arr, shift)
+    limits = _limits(arr, m, ax)
+    # compute straight into `out` when it has the compute dtype (x itself is fine: elementwise)
+    buf = out if out is not None and out.dtype == arr.dtype else None
+    with np.errstate(**QUIET):
+        res = np.subtract(arr, shift_of(m), out=buf)  # the one full-size allocation, if any
         if t != 1.0:
-            out /= t
-        np.exp(out, out=out)
-        out /= out.sum(axis=ax, keepdims=True)
-    out = _patch_limits(out, arr, m, ax, (1.0, 0.0))
-    return out.astype(out_dtype, copy=False)
+            res /= t
+        np.exp(res, out=res)
+        res /= row_sum(res, ax)
+    res = _patch_limits(res, limits, (1.0, 0.0))
+    return _finish(res, out, out_dtype)
 
 
-def log_softmax(x, axis=-1, *, temperature=1.0):
+def log_softmax(x, axis=-1, *, temperature=1.0, out=None):
     r"""Logarithm of softmax, computed directly (never as ``log(softmax(x))``).
 
     Parameters
@@ -121,20 +164,25 @@ def log_softmax(x, axis=-1, *, temperature=1.0):
         The axis that is normalised. Default -1.
     temperature : float, optional
         Positive, finite scale :math:`T`; the result is ``log_softmax(x / T)``. Default 1.
+    out : ndarray, optional
+        Where to write the result, as in :func:`softmax` (may be `x` itself). Keyword-only.
 
     Returns
     -------
     ndarray
-        Same shape as `x`, entries :math:`\le 0` whose exponentials sum to 1 along `axis`.
+        Same shape as `x`, entries :math:`\le 0` whose exponentials sum to 1 along `axis`
+        (`out` if given).
 
     Raises
     ------
     TypeError
-        If `x` is not real, `axis` is not an int, or `temperature` is not a real scalar.
+        If `x` is not real, `axis` is not an int, `temperature` is not a real scalar, or
+        `out` is not an array of the result's dtype.
     numpy.exceptions.AxisError
         If `axis` is out of range.
     ValueError
-        If `temperature` is zero, negative, NaN or infinite.
+        If `temperature` is zero, negative, NaN or infinite, or `out` has the wrong shape or
+        is read-only.
 
     Notes
     -----
@@ -165,14 +213,24 @@ def log_softmax(x, axis=-1, *, temperature=1.0):
     arr, out_dtype = as_real_array(x, "log_softmax")
     ax = check_axis(axis, arr.ndim, "log_softmax")
     t = check_temperature(temperature, "log_softmax")
+    if out is not None:
+        _check_out(out, arr.shape, out_dtype, "log_softmax")
     if arr.shape[ax] == 0:
-        return np.empty(arr.shape, dtype=out_dtype)
-    scaled = arr / t if t != 1.0 else arr
-    m, out, log_sum = max_and_log_sum(scaled, ax)
-    with np.errstate(**_QUIET):
-        out -= log_sum
-    out = _patch_limits(out, scaled, m, ax, (0.0, -np.inf))
-    return out.astype(out_dtype, copy=False)
+        return np.empty(arr.shape, dtype=out_dtype) if out is None else out
+    # the kernel's exp buffer becomes the output: `out` itself when it has the compute dtype
+    # and does not overlap x (x is still needed after the exponentials)
+    direct = out is not None and out.dtype == arr.dtype
+    scratch = out if direct and not np.shares_memory(out, arr) else None
+    m, shift, buf, log_sum = shifted_log_sum(arr, ax, t, buf=scratch)
+    limits = _limits(arr, m, ax)
+    res = out if direct else buf
+    with np.errstate(**QUIET):
+        np.subtract(arr, shift, out=res)
+        if t != 1.0:
+            res /= t
+        res -= log_sum
+    res = _patch_limits(res, limits, (0.0, -np.inf))
+    return _finish(res, out, out_dtype)
 
 
 def naive_softmax(x, axis=-1):
@@ -220,7 +278,10 @@ def naive_softmax(x, axis=-1):
     ...     sl.naive_softmax([1000.0, 0.0])
     array([nan,  0.])
     """
-    arr = np.asarray(x) if x is not None else None
+    try:
+        arr = np.asarray(x) if x is not None else None
+    except (ValueError, TypeError):  # ragged lists and the like: as_real_array says why
+        arr = None
     if arr is not None and arr.dtype.kind == "f":
         out_dtype = arr.dtype
     else:
