@@ -94,9 +94,12 @@
     return state;
   }
 
+  // A range input snaps its value to min + k * step, so until the reader moves a slider the
+  // exact value from the page (the one the kernel computed with) is used, not the snapped one.
   function readControls(root, config) {
     var z = config.logits.slice(), T = config.temperature, shift = 0;
     root.querySelectorAll("input[data-smx]").forEach(function (input) {
+      if (!input.hasAttribute("data-smx-moved")) return;
       var name = input.getAttribute("data-smx"), v = parseFloat(input.value);
       if (name.indexOf("logit-") === 0) z[parseInt(name.slice(6), 10)] = v;
       else if (name === "log10-temperature") T = Math.pow(10, v);
@@ -124,7 +127,10 @@
       if (root.getAttribute("data-smx-live")) return;
       root.setAttribute("data-smx-live", "1");
       root.querySelectorAll("input[data-smx]").forEach(function (input) {
-        input.addEventListener("input", function () { update(root); });
+        input.addEventListener("input", function () {
+          input.setAttribute("data-smx-moved", "1");
+          update(root);
+        });
       });
     });
   }

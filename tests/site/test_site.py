@@ -149,8 +149,12 @@ def test_explorers_recompute_like_softmax_lib(visit, path):
         for j in range(sliders.count()):
             slider = sliders.nth(j)
             name = slider.get_attribute("data-smx")
-            for fraction in (0.9, 0.15):
-                _move(slider, fraction)
+            # distinct end points per slider, so the logits never all end up equal (where
+            # the temperature would have nothing to act on)
+            for fraction in (0.9 - 0.1 * (j % 5), 0.15 + 0.1 * (j % 5)):
+                before = float(slider.input_value())
+                if abs(_move(slider, fraction) - before) < 1e-9:  # landed where it was
+                    _move(slider, fraction / 2)
                 new = json.loads(root.get_attribute("data-smx-state"))
                 _check_state(root, new, config)
                 if name == "shift":  # softmax ignores a common shift: only z moves
