@@ -19,7 +19,8 @@ def _split_factor(dtype: np.dtype) -> float:
     return 2.0 ** -(-(np.finfo(dtype).nmant + 1) // 2) + 1.0
 
 
-def argument_error(arr: np.ndarray, shift: np.ndarray, temperature: float) -> np.ndarray:
+def argument_error(arr: np.ndarray, shift: np.ndarray, temperature: float, out=None, tmp=None,
+                   d=None):
     """``(arr - shift) / temperature`` exactly, minus the rounded argument that exp was given,
     ``fl(fl(arr - shift) / fl(temperature))``, to first order.
 
@@ -27,21 +28,37 @@ def argument_error(arr: np.ndarray, shift: np.ndarray, temperature: float) -> np
     below their precision (this also charges the rounding of ``temperature`` to the compute
     dtype). float64 and longer: Knuth's TwoSum gives the rounding error of ``arr - shift``
     exactly, and Dekker's product (numpy has no fma) that of the division.
+
+    The result is in float64 for float16/float32, else in ``arr``'s dtype; ``out`` and ``tmp``
+    (optional, that dtype and the broadcast shape) are scratch to write it to, so that a
+    caller working chunk by chunk allocates nothing per chunk. ``d``: ``fl(arr - shift)`` if
+    the caller has it (float64 and longer, ``temperature`` 1), one operation less.
     """
     dtype = arr.dtype
     if dtype.itemsize < 8:
         work = np.float64
-        rounded = np.subtract(arr, shift)
+        # the rounded argument, in the compute dtype, then widened exactly
+        rounded = np.subtract(arr, shift, out=tmp, dtype=dtype)
         t = dtype.type(temperature)
         if temperature != 1.0:
-            rounded /= t
-        exact = np.subtract(arr, shift, dtype=work)
+            np.divide(rounded, t, out=rounded, dtype=dtype)
+        exact = np.subtract(arr, shift, out=out, dtype=work)
         if temperature != 1.0:
             exact /= temperature
-        return exact - rounded
-    d = arr - shift
-    bb = d - arr
-    err = (arr - (d - bb)) - (shift + bb)  # TwoSum: (arr - shift) - d, exactly
+        exact -= rounded
+        return exact
+    # TwoSum, in place: err = (arr - (d - bb)) - (shift + bb) = (arr - shift) - d exactly
+    if d is None or temperature != 1.0:
+        d = np.subtract(arr, shift, out=out)
+        bb = np.subtract(d, arr, out=tmp)
+        err = d if temperature == 1.0 else d.copy()
+        err -= bb
+    else:
+        bb = np.subtract(d, arr, out=tmp)
+        err = np.subtract(d, bb, out=out)
+    np.subtract(arr, err, out=err)
+    bb += shift
+    err -= bb
     if temperature == 1.0:
         return err
     t = dtype.type(temperature)
@@ -63,79 +80,282 @@ def argument_error(arr: np.ndarray, shift: np.ndarray, temperature: float) -> np
 # numpy reduces a non-last axis one slice at a time (error growing like n, ~1000 ulps at
 # n = 10^5); row_sum adds _BLOCK slices at a time and then the block sums, recursively.
 _BLOCK = 32
-# elements per block when the dominant-row correction gathers rows (bounds its scratch memory)
-_CHUNK = 1 << 15
+# elements per chunk when the dominant-row correction works through a batch of rows (1 MiB of
+# float64: few enough chunks that the per-chunk calls do not count, and a bounded scratch)
+_CHUNK = 1 << 17
+# Many rows (64 n or more) of n <= _SHORT entries along a contiguous axis are reduced slice by
+# slice, each slice one elementwise operation over all rows at once: numpy's own reduction
+# pays a fixed cost per row, about 4x the work itself for 10 entries (fewer rows: the n calls
+# cost more than that). Sums keep numpy's order, so the result is to the bit what ``a.sum``
+# gives, for any number of rows. (Maxima are exact in any order.)
+_SHORT = 16
+# Functions that treat rows independently (softmax, log_softmax) take many short rows (up to
+# _BLOCK_ROWS_UP_TO entries along the last axis) in runs of about _CHUNK elements (row_blocks):
+# per-row arrays are 1/n of the data each, too much memory at full size when n is small, and
+# the dominant-row correction then takes a block in one chunk. (Longer rows gain nothing from
+# blocks on the benchmark machine: the passes are no faster in cache, and each block costs
+# calls. Transposed blocks, where every operation would run along all rows at once, lose as
+# much to the two transposing copies as they gain.)
+_BLOCK_ROWS_UP_TO = 64
 
 
-def row_sum(a: np.ndarray, axis: int) -> np.ndarray:
+def _entries(a: np.ndarray, axis: int):
+    """The ``keepdims`` slices ``a[..., k:k+1, ...]`` along ``axis``."""
+    lead = (slice(None),) * axis
+    return [a[lead + (slice(k, k + 1),)] for k in range(a.shape[axis])]
+
+
+def row_max(a: np.ndarray, axis: int) -> np.ndarray:
+    """``a.max(axis, keepdims=True)``; many short contiguous rows as ``n - 1`` elementwise
+    maxima over all rows at once (NaN propagates the same; the order does not matter)."""
+    axis %= a.ndim
+    n = a.shape[axis]
+    if not (n <= _SHORT and a.strides[axis] == a.itemsize and a.size >= 64 * n * n):
+        return a.max(axis=axis, keepdims=True)
+    first, *rest = _entries(a, axis)
+    m = first.copy()
+    for entry in rest:
+        np.maximum(m, entry, out=m)
+    return m
+
+
+def row_sum(a: np.ndarray, axis: int, dtype=None) -> np.ndarray:
     """``a.sum(axis, keepdims=True)`` with an error that grows like ``log n`` along any axis.
 
     An axis that is contiguous in memory already gets numpy's pairwise summation. Along any
-    other axis (also a last axis of a transposed view) numpy adds one slice at a time, so the slices are
-    added in blocks of ``_BLOCK`` (error ``_BLOCK`` eps at most) and the ``n / _BLOCK`` block sums
-    are summed the same way; the scratch is ``1 / _BLOCK`` of ``a``.
+    other axis (also a last axis of a transposed view) numpy adds one slice at a time, so the
+    slices are added in blocks of ``_BLOCK`` (error ``_BLOCK`` eps at most) and the
+    ``n / _BLOCK`` block sums are summed the same way; the scratch is ``1 / _BLOCK`` of ``a``.
+    Many short contiguous rows are summed slice by slice in numpy's order (the same result,
+    without numpy's cost per row). ``dtype``: the accumulator (default ``a.dtype``).
     """
     axis %= a.ndim
     n = a.shape[axis]
-    if a.strides[axis] == a.itemsize or n <= 2 * _BLOCK:
-        return a.sum(axis=axis, keepdims=True)
+    contiguous = a.strides[axis] == a.itemsize
+    if contiguous and 1 < n <= _SHORT and a.size >= 64 * n * n:
+        return _numpy_sum(_entries(a, axis), dtype)
+    if contiguous or n <= 2 * _BLOCK:
+        return a.sum(axis=axis, keepdims=True, dtype=dtype)
     q = n // _BLOCK
     lead = (slice(None),) * axis
     head = a[lead + (slice(0, q * _BLOCK),)]
-    partial = head.reshape(a.shape[:axis] + (q, _BLOCK) + a.shape[axis + 1 :]).sum(axis=axis + 1)
-    total = row_sum(partial, axis)
+    shape = a.shape[:axis] + (q, _BLOCK) + a.shape[axis + 1 :]
+    total = row_sum(head.reshape(shape).sum(axis=axis + 1, dtype=dtype), axis)
     if q * _BLOCK < n:
-        total += a[lead + (slice(q * _BLOCK, n),)].sum(axis=axis, keepdims=True)
+        total += a[lead + (slice(q * _BLOCK, n),)].sum(axis=axis, keepdims=True, dtype=dtype)
     return total
 
 
-def _dominant_rows_log1p(arr, shift, exps, near_one, axis, temperature, log_sum):
+def _numpy_sum(parts: list, dtype=None) -> np.ndarray:
+    """The sum of up to 16 arrays ``parts`` in the order of numpy's pairwise summation along a
+    contiguous axis (``a.sum`` gives the same bits): from 0, one after the other, for fewer
+    than 8 terms; else the tree ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`` of
+    ``r_j = a_j`` (``a_j + a_(j+8)`` for 16 terms), then the rest one by one."""
+    n = len(parts)
+    if n < 8:
+        total = np.add(parts[0], 0.0, dtype=dtype)  # numpy starts from 0 (-0.0 becomes 0.0)
+        for p in parts[1:]:
+            np.add(total, p, out=total)
+        return total
+    both = n == 16  # numpy's second run of 8 terms, only when complete
+
+    def pair(j):  # r_j + r_(j+1), a new array
+        if not both:
+            return np.add(parts[j], parts[j + 1], dtype=dtype)
+        total = np.add(parts[j], parts[j + 8], dtype=dtype)
+        total += np.add(parts[j + 1], parts[j + 9], dtype=dtype)
+        return total
+
+    total = pair(0)
+    total += pair(2)
+    upper = pair(4)
+    upper += pair(6)
+    total += upper
+    for p in parts[16 if both else 8 :]:
+        total += p
+    return total
+
+
+def _tree_sum(a: np.ndarray, axis: int, dtype) -> np.ndarray:
+    """``a.sum(axis, keepdims=True)`` in ``dtype`` along a strided axis with an error of about
+    ``log2(n)`` eps: a balanced tree of slices (within blocks of ``_BLOCK`` slices, then over
+    the block sums, for long axes)."""
+    n = a.shape[axis]
+    if n <= 2 * _BLOCK:
+        return _pairwise(_entries(a, axis), dtype)
+    q = n // _BLOCK
+    lead = (slice(None),) * axis
+    head = a[lead + (slice(0, q * _BLOCK),)]
+    head = head.reshape(a.shape[:axis] + (q, _BLOCK) + a.shape[axis + 1 :])
+    blocks = _pairwise(_entries(head, axis + 1), dtype).squeeze(axis + 1)
+    total = _tree_sum(blocks, axis, dtype)
+    if q * _BLOCK < n:
+        total += _pairwise(_entries(a[lead + (slice(q * _BLOCK, n),)], axis), dtype)
+    return total
+
+
+def _pairwise(parts: list, dtype) -> np.ndarray:
+    """The sum of the arrays ``parts`` as a balanced tree, in a new array of ``dtype``
+    (at most about ``log2(len(parts))`` of them alive at a time)."""
+    if len(parts) == 1:
+        return parts[0].astype(dtype)
+    if len(parts) == 2:
+        return np.add(parts[0], parts[1], dtype=dtype)
+    half = len(parts) // 2
+    total = _pairwise(parts[:half], dtype)
+    total += _pairwise(parts[half:], dtype)
+    return total
+
+
+def row_blocks(arr: np.ndarray, res: np.ndarray, axis: int):
+    """Blocks ``(arr part, res part, axis)``, whole rows along ``axis``, for functions that treat
+    each row on its own and write ``res`` (``arr``'s shape; ``arr`` itself, or apart from it):
+    runs of about ``_CHUNK`` elements when there are many short rows along the last axis
+    of C-contiguous arrays, else the whole arrays at once."""
+    n = arr.shape[axis]
+    if not (
+        axis == arr.ndim - 1
+        and n <= _BLOCK_ROWS_UP_TO
+        and arr.size > 2 * _CHUNK
+        and arr.flags.c_contiguous
+        and res.flags.c_contiguous
+        and (res.ctypes.data == arr.ctypes.data or not np.shares_memory(arr, res))
+    ):
+        yield arr, res, axis
+        return
+    a2, r2 = arr.reshape(-1, n), res.reshape(-1, n)
+    per = max(1, _CHUNK // n)
+    for i in range(0, a2.shape[0], per):
+        yield a2[i : i + per], r2[i : i + per], 1
+
+
+def _tail_sum(x, shift, e, axis, temperature, work, d=None):
+    """Rows along ``axis`` of 2-D chunks: ``t = sum_j e_j (1 + delta_j)`` over the entries other
+    than the maximal one, with ``delta_j`` the argument's rounding error
+    (:func:`argument_error`), in float64 for float16/float32 (one value per row). ``e`` is
+    scratch: its maximal entries are set to 0 here (exactly ``exp(0) = 1``, and the only 1 in
+    a row whose sum is < 2). ``work``: :class:`_Scratch` for the arrays of ``x``'s shape;
+    ``d``: the rounded arguments, if at hand (see :func:`argument_error`)."""
+    mask = np.equal(e, 1.0, out=work.get("mask", e.shape, bool))
+    np.subtract(e, mask, out=e)  # 1 - 1 = 0 exactly; a masked copy is slower
+    acc = work.acc
+    # float32: the rounded argument is a float32 (tmp), the exact one a float64 (out)
+    small = x.dtype.itemsize < 8
+    out, tmp = work.get("out", e.shape), work.get("tmp", e.shape, x.dtype if small else acc)
+    delta = argument_error(x, shift, temperature, out, tmp, d)
+    if e.strides[axis] == e.itemsize:
+        t = row_sum(e, axis, dtype=acc).reshape(-1)
+    else:  # t needs all its digits: a tree, not row_sum's blocks of sequential sums
+        t = _tree_sum(e, axis, acc).reshape(-1)
+    # e * (1 + delta) summed as sum(e) + sum(e * delta): no product array; the correction
+    # needs a few digits only, so einsum's plain loop sums it well enough
+    spec = "ij,ij->i" if axis == 1 else "ij,ij->j"
+    corr = np.einsum(spec, e, delta, dtype=acc)
+    if np.isnan(corr).any():  # rows with -inf entries (exp = 0): their argument error is NaN
+        np.copyto(delta, 0.0, where=np.equal(e, 0.0, out=mask))
+        corr = np.einsum(spec, e, delta, dtype=acc)
+    t += corr
+    return t
+
+
+class _Scratch:
+    """Named scratch arrays for a loop over chunks, allocated once at the largest chunk's shape
+    and handed out as views: repeated allocations of this size can cost page faults each."""
+
+    def __init__(self, acc):
+        self.acc = acc
+        self._arrays = {}
+
+    def get(self, name, shape, dtype=None):
+        a = self._arrays.get(name)
+        if a is None or a.ndim != len(shape) or any(k > s for k, s in zip(shape, a.shape)):
+            a = self._arrays[name] = np.empty(shape, dtype=dtype or self.acc)
+        return a[tuple(slice(0, k) for k in shape)]
+
+
+def _dominant_rows_log1p(arr, shift, exps, near_one, axis, temperature, log_sum, args=None):
     """For rows with ``s < 2``: ``log_sum = log1p(t)``, ``t`` the sum without the maximal entry
     (exactly 1) and corrected to first order for the rounding of each argument
-    (:func:`argument_error`), so ``t`` keeps all its digits.
+    (:func:`_tail_sum`), so ``t`` keeps all its digits. ``exps`` is scratch afterwards;
+    ``args``: the rounded arguments ``fl(arr - shift)``, if kept (temperature 1).
 
-    Only those rows are touched: they are gathered ``_CHUNK`` elements at a time (whole rows, or
-    column blocks of a long row), which bounds both the work and the scratch memory.
+    Rows are taken about ``_CHUNK`` elements at a time (whole rows, or column blocks of a long
+    row), which bounds the scratch memory (allocated once, :class:`_Scratch`): all rows, as
+    views, when most rows qualify, else only those rows, gathered. 2-D arrays are chunked in
+    their own layout (for axis 0, rows are columns: gathered along axis 1, reduced along
+    axis 0); others are seen with the rows last.
     """
-    rows = np.flatnonzero(near_one)  # C order of the keepdims shape = batch order
-    xa = np.moveaxis(arr, axis, -1)
-    ea = np.moveaxis(exps, axis, -1)
-    if xa.ndim == 1:  # one row: give it a batch axis of length 1
-        xa, ea = xa[None], ea[None]
-    batch, n = xa.shape[:-1], xa.shape[-1]
-    sh = np.ravel(shift)[rows] if shift.size > 1 else np.broadcast_to(np.ravel(shift), rows.shape)
-    sh = np.asarray(sh)[:, None]
-    idx_max = np.ravel(np.argmax(exps, axis=axis))[rows]  # the entry that is exactly 1
-    acc = np.float64 if exps.dtype.itemsize < 8 else exps.dtype
-    t = np.zeros(rows.size, dtype=acc)
-    per = max(1, _CHUNK // n)
-    cols = n if n <= _CHUNK else _CHUNK
+    axis %= arr.ndim
+    if arr.ndim != 2 or arr.dtype.itemsize < 8:
+        args = None  # only used as views of 2-D float64 (and longer) arrays
+    if arr.ndim == 1:  # one row: give it a batch axis of length 1
+        arr, exps, shift, axis = arr[None], exps[None], shift[None], 1
+    elif arr.ndim > 2:  # rows last; chunks are gathered by fancy indexing over the batch
+        arr, exps, shift = (np.moveaxis(a, axis, -1) for a in (arr, exps, shift))
+        axis = arr.ndim - 1
+    n = arr.shape[axis]
+    work = _Scratch(np.float64 if exps.dtype.itemsize < 8 else exps.dtype)
+    flags = near_one.reshape(-1)  # keepdims shape: C order is the batch's C order
+    # gathering the rows costs about a pass over them: worth it unless most rows qualify
+    dense = arr.ndim == 2 and 4 * np.count_nonzero(flags) >= 3 * flags.size
+    rows = np.arange(flags.size) if dense else np.flatnonzero(flags)
+    # rows along a strided axis: chunks of up to 1/8 of the array, as gathering them walks
+    # all of its pages once per chunk (TLB misses): few chunks are cheaper than many
+    strided = arr.strides[axis] != arr.itemsize
+    chunk = max(_CHUNK, arr.size // 8) if strided else _CHUNK
+    per, cols = max(1, chunk // n), min(n, chunk)
+    t = np.zeros(rows.size, dtype=work.acc)
     for r0 in range(0, rows.size, per):
-        sel = np.unravel_index(rows[r0 : r0 + per], batch)
-        parts = []
+        idx = rows[r0 : r0 + per]
         for c0 in range(0, n, cols):
-            x_blk = xa[..., c0 : c0 + cols][sel]
-            e_blk = ea[..., c0 : c0 + cols][sel]
-            hit = (idx_max[r0 : r0 + per] >= c0) & (idx_max[r0 : r0 + per] < c0 + cols)
-            e_blk[np.flatnonzero(hit), idx_max[r0 : r0 + per][hit] - c0] = 0.0
-            delta = argument_error(x_blk, sh[r0 : r0 + per], temperature)
-            delta += 1.0
-            delta *= e_blk
-            np.copyto(delta, 0.0, where=e_blk == 0)  # -inf / far entries: no weight
-            parts.append(delta.sum(axis=-1, dtype=acc))
-        t[r0 : r0 + per] = parts[0] if len(parts) == 1 else np.sum(parts, axis=0)
-    np.put(log_sum, rows, np.log1p(t).astype(log_sum.dtype))
+            cs = _along(arr.ndim, axis, slice(c0, c0 + cols))
+            if dense:  # views of a run of rows
+                rs = _along(2, 1 - axis, slice(idx[0], idx[-1] + 1))
+                x_blk, e_blk, sh_blk, ax = arr[cs][rs], exps[cs][rs], shift[rs], axis
+                d_blk = None if args is None else args[cs][rs]
+            else:
+                x_blk, e_blk, sh_blk, ax = _gather(arr[cs], exps[cs], shift, axis, idx, work)
+                d_blk = None
+            t[r0 : r0 + per] += _tail_sum(x_blk, sh_blk, e_blk, ax, temperature, work, d_blk)
+    if dense:
+        rows = np.flatnonzero(flags)
+        t = t[rows]
+    np.put(log_sum, rows, np.log1p(t))
 
 
-def shifted_log_sum(arr: np.ndarray, axis: int, temperature: float = 1.0, buf=None):
+def _along(ndim: int, axis: int, sl: slice) -> tuple:
+    """The index that applies ``sl`` along ``axis`` of an ``ndim``-D array."""
+    return tuple(sl if i == axis else slice(None) for i in range(ndim))
+
+
+def _gather(x, e, shift, axis, idx, work):
+    """Copies of the rows ``idx`` (batch order) of ``x``, ``e`` and ``shift``, 2-D:
+    ``(x, e, shift, axis)``."""
+    if x.ndim > 2:  # axis is the last: index the batch
+        sel = np.unravel_index(idx, x.shape[:-1])
+        return x[sel], e[sel], shift[sel], 1
+    b = 1 - axis  # the batch axis
+    if x.flags.c_contiguous and e.flags.c_contiguous:  # (np.take copies others whole)
+        shape = (idx.size, x.shape[1]) if b == 0 else (x.shape[0], idx.size)
+        # into scratch; mode="clip" (the indices are valid): "raise" copies `out` first
+        x_blk = np.take(x, idx, axis=b, out=work.get("x", shape, x.dtype), mode="clip")
+        e_blk = np.take(e, idx, axis=b, out=work.get("e", shape, e.dtype), mode="clip")
+    else:
+        rs = _along(2, b, idx)
+        x_blk, e_blk = x[rs], e[rs]
+    return x_blk, e_blk, np.take(shift, idx, axis=b), axis
+
+
+def shifted_log_sum(arr: np.ndarray, axis: int, temperature: float = 1.0, buf=None, args=None):
     """The shared kernel of logsumexp, log_softmax and cross_entropy.
 
     Returns ``(m, shift, buf, log_sum)``, all but ``buf`` with ``keepdims`` shape:
     ``m`` is the row maximum, ``shift`` the same with non-finite maxima replaced by 0,
-    ``log_sum = log(sum(exp((arr - shift) / temperature)))`` and ``buf`` a freshly allocated
-    array of ``arr``'s shape holding ``exp((arr - shift) / temperature)``, which the caller may
-    reuse as its output (the only full-size allocation; pass ``buf`` of ``arr``'s shape and
-    dtype, not overlapping ``arr``, to have it written there instead).
+    ``log_sum = log(sum(exp((arr - shift) / temperature)))`` and ``buf`` scratch of ``arr``'s
+    shape that held ``exp((arr - shift) / temperature)``: freshly allocated, or ``buf`` if
+    given (``arr``'s shape and dtype, not overlapping ``arr``). With ``args`` (the same, apart
+    from ``buf`` too) the shifted arguments ``(arr - shift) / temperature`` are also kept, in
+    ``args``; without, they are formed in ``buf`` and exponentiated in place.
 
     The row sum is ``s = 1 + t`` with ``t`` the sum over the non-maximal entries. When one
     entry dominates, ``t`` is far below machine epsilon and ``log(s)`` would return 0; rows
@@ -147,18 +367,21 @@ def shifted_log_sum(arr: np.ndarray, axis: int, temperature: float = 1.0, buf=No
     argument's rounding error (:func:`argument_error`). Only the rows with ``s < 2`` pay for
     that, block by block (:func:`_dominant_rows_log1p`).
     """
-    m = arr.max(axis=axis, keepdims=True)
+    m = row_max(arr, axis)
     shift = shift_of(m)
     with np.errstate(**QUIET):
-        buf = np.subtract(arr, shift, out=buf)
+        d = np.subtract(arr, shift, out=buf if args is None else args)
         if temperature != 1.0:
-            buf /= temperature
-        np.exp(buf, out=buf)
+            d /= temperature
+        buf = np.exp(d, out=d if args is None else buf)
         s = row_sum(buf, axis)
-        log_sum = np.log(s)
         near_one = s < 2.0
         if near_one.any():
-            _dominant_rows_log1p(arr, shift, buf, near_one, axis, temperature, log_sum)
+            log_sum = np.log(s, out=s, where=~near_one)  # the others: below
+            kept = args if temperature == 1.0 else None
+            _dominant_rows_log1p(arr, shift, buf, near_one, axis, temperature, log_sum, kept)
+        else:
+            log_sum = np.log(s, out=s)
     return m, shift, buf, log_sum
 
 

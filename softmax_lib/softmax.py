@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from softmax_lib._validate import QUIET, as_real_array, check_axis, check_temperature, to_dtype
-from softmax_lib.logsumexp import row_sum, shift_of, shifted_log_sum
+from softmax_lib.logsumexp import row_blocks, row_max, row_sum, shift_of, shifted_log_sum
 
 
 def _limit_rows(arr: np.ndarray, m: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
@@ -139,18 +139,26 @@ def softmax(x, axis=-1, *, temperature=1.0, out=None):
         _check_out(out, arr.shape, out_dtype, "softmax")
     if arr.shape[ax] == 0:
         return np.empty(arr.shape, dtype=out_dtype) if out is None else out
-    m = arr.max(axis=ax, keepdims=True)
-    limits = _limits(arr, m, ax)
     # compute straight into `out` when it has the compute dtype (x itself is fine: elementwise)
-    buf = out if out is not None and out.dtype == arr.dtype else None
+    direct = out is not None and out.dtype == arr.dtype
+    res = out if direct else np.empty_like(arr)  # the one full-size allocation, if any
+    for xb, rb, axb in row_blocks(arr, res, ax):
+        _softmax_rows(xb, rb, axb, t)
+    return _finish(res, out, out_dtype)
+
+
+def _softmax_rows(arr, res, axis, t):
+    """``res = softmax(arr / t)`` along ``axis``; ``res`` may be ``arr`` itself."""
+    m = row_max(arr, axis)
+    limits = _limits(arr, m, axis)
     with np.errstate(**QUIET):
-        res = np.subtract(arr, shift_of(m), out=buf)  # the one full-size allocation, if any
+        np.subtract(arr, shift_of(m), out=res)
         if t != 1.0:
             res /= t
         np.exp(res, out=res)
-        res /= row_sum(res, ax)
-    res = _patch_limits(res, limits, (1.0, 0.0))
-    return _finish(res, out, out_dtype)
+        # a division, not a multiply by 1/s: that would save little and add a rounding
+        res /= row_sum(res, axis)
+    _patch_limits(res, limits, (1.0, 0.0))
 
 
 def log_softmax(x, axis=-1, *, temperature=1.0, out=None):
@@ -217,20 +225,42 @@ def log_softmax(x, axis=-1, *, temperature=1.0, out=None):
         _check_out(out, arr.shape, out_dtype, "log_softmax")
     if arr.shape[ax] == 0:
         return np.empty(arr.shape, dtype=out_dtype) if out is None else out
-    # the kernel's exp buffer becomes the output: `out` itself when it has the compute dtype
-    # and does not overlap x (x is still needed after the exponentials)
     direct = out is not None and out.dtype == arr.dtype
-    scratch = out if direct and not np.shares_memory(out, arr) else None
-    m, shift, buf, log_sum = shifted_log_sum(arr, ax, t, buf=scratch)
-    limits = _limits(arr, m, ax)
-    res = out if direct else buf
-    with np.errstate(**QUIET):
-        np.subtract(arr, shift, out=res)
-        if t != 1.0:
-            res /= t
-        res -= log_sum
-    res = _patch_limits(res, limits, (0.0, -np.inf))
+    res = out if direct else np.empty_like(arr)
+    scratch = None
+    for xb, rb, axb in row_blocks(arr, res, ax):
+        if xb.size < arr.size:  # blocks: one block-sized scratch for the exponentials
+            if scratch is None:
+                scratch = np.empty_like(xb)
+            buf = scratch[tuple(slice(0, k) for k in xb.shape)]
+        else:
+            buf = None
+        _log_softmax_rows(xb, rb, axb, t, buf)
     return _finish(res, out, out_dtype)
+
+
+def _log_softmax_rows(arr, res, axis, t, scratch):
+    """``res = log_softmax(arr / t)`` along ``axis``; ``res`` may be ``arr`` itself.
+
+    With ``scratch`` (``arr``'s shape, apart from both) the exponentials go there and ``res``
+    keeps the shifted arguments: one pass fewer. Without, ``res`` serves for the exponentials
+    (a fresh array if ``res`` is ``arr``) and the arguments are formed again afterwards.
+    """
+    in_place = np.shares_memory(res, arr)  # then arr is still needed after the exponentials
+    if scratch is not None and not in_place:
+        m, shift, _, log_sum = shifted_log_sum(arr, axis, t, buf=scratch, args=res)
+        limits = _limits(arr, m, axis)
+    else:
+        buf = scratch if in_place else res
+        m, shift, _, log_sum = shifted_log_sum(arr, axis, t, buf=buf)
+        limits = _limits(arr, m, axis)
+        with np.errstate(**QUIET):
+            np.subtract(arr, shift, out=res)
+            if t != 1.0:
+                res /= t
+    with np.errstate(**QUIET):
+        res -= log_sum  # (x - shift) - log_sum: the dominant entry gets -t, not 0
+    _patch_limits(res, limits, (0.0, -np.inf))
 
 
 def naive_softmax(x, axis=-1):
