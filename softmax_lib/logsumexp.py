@@ -127,14 +127,22 @@ def row_sum(a: np.ndarray, axis: int, dtype=None) -> np.ndarray:
     slices are added in blocks of ``_BLOCK`` (error ``_BLOCK`` eps at most) and the
     ``n / _BLOCK`` block sums are summed the same way; the scratch is ``1 / _BLOCK`` of ``a``.
     Many short contiguous rows are summed slice by slice in numpy's order (the same result,
-    without numpy's cost per row). ``dtype``: the accumulator (default ``a.dtype``).
+    without numpy's cost per row). float32 along a strided axis is accumulated in float64.
+    ``dtype``: the accumulator (default ``a.dtype``).
     """
     axis %= a.ndim
     n = a.shape[axis]
     contiguous = a.strides[axis] == a.itemsize
     if contiguous and 1 < n <= _SHORT and a.size >= 64 * n * n:
         return _numpy_sum(_entries(a, axis), dtype)
-    if contiguous or n <= 2 * _BLOCK:
+    if contiguous:
+        return a.sum(axis=axis, keepdims=True, dtype=dtype)
+    if dtype is None and a.dtype == np.float32:
+        # along a strided axis numpy adds slice after slice: n float32 roundings (6 ulps of
+        # softmax at n = 15 with one dominant entry); a float64 accumulator makes the sum
+        # exact to far below float32's precision, and one rounding brings it back
+        return row_sum(a, axis, np.float64).astype(np.float32)
+    if n <= 2 * _BLOCK:
         return a.sum(axis=axis, keepdims=True, dtype=dtype)
     q = n // _BLOCK
     lead = (slice(None),) * axis
