@@ -49,14 +49,16 @@ from softmax_cases import (  # noqa: E402
     ulp_error,
 )
 
-# The targets, max ulps of the output dtype; None: no target for that cell.
+# Max ulps of the output dtype: the targets, plus the float16 cells and float32
+# cross_entropy, which it leaves open and we hold to the same standard (a missing cell has no
+# target). tests/lib/test_accuracy.py asserts every one of them.
 TARGETS = {
     "softmax raw": {},
     "softmax net": {"float64": 10, "float32": 8, "float16": 1},
     "log_softmax": {"float64": 4, "float32": 6, "float16": 1},
-    "logsumexp": {"float64": 3, "float32": 3},
-    "sigmoid": {"float64": 2, "float32": 2.5},
-    "cross_entropy": {"float64": 4},
+    "logsumexp": {"float64": 3, "float32": 3, "float16": 1},
+    "sigmoid": {"float64": 2, "float32": 2.5, "float16": 1},
+    "cross_entropy": {"float64": 4, "float32": 6, "float16": 1},
 }
 FUNCTIONS = tuple(TARGETS)
 CONTENDERS = ("lib", "scipy", "naive")
