@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from softmax_lib._validate import QUIET, as_real_array, check_axis, check_temperature, to_dtype
-from softmax_lib.logsumexp import row_blocks, row_max, row_sum, shift_of, shifted_log_sum
+from softmax_lib._rows import row_blocks, row_max, row_sum
+from softmax_lib.logsumexp import shift_of, shifted_log_sum
 
 
 def _limit_rows(arr: np.ndarray, m: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
