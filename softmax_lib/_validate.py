@@ -66,23 +66,30 @@ def check_axis(axis, ndim: int, func: str) -> int:
     return axis % ndim
 
 
-def check_temperature(temperature, func: str) -> float:
-    """A finite positive Python float, or a clear error naming ``temperature``."""
+def check_positive_scalar(value, func: str, name: str, kind: str = "a real scalar") -> float:
+    """``value`` as a finite positive Python float, or a clear error naming ``name``: a
+    TypeError for anything that is not ``kind`` (arrays, strings, bools, complex), a ValueError
+    for zero, negative, NaN or infinite values."""
     bad_type = (
-        isinstance(temperature, (bool, np.bool_, str, bytes))
-        or np.ndim(temperature) != 0
-        or np.iscomplexobj(temperature)
+        isinstance(value, (bool, np.bool_, str, bytes))
+        or np.ndim(value) != 0
+        or np.iscomplexobj(value)
     )
     if not bad_type:
         try:
-            t = float(temperature)
+            v = float(value)
         except (TypeError, ValueError):
             bad_type = True
     if bad_type:
-        raise TypeError(f"{func}: temperature must be a real scalar, got {temperature!r}")
-    if not (math.isfinite(t) and t > 0):
-        raise ValueError(f"{func}: temperature must be finite and > 0, got {t!r}")
-    return t
+        raise TypeError(f"{func}: {name} must be {kind}, got {value!r}")
+    if not (math.isfinite(v) and v > 0):
+        raise ValueError(f"{func}: {name} must be finite and > 0, got {v!r}")
+    return v
+
+
+def check_temperature(temperature, func: str) -> float:
+    """A finite positive Python float, or a clear error naming ``temperature``."""
+    return check_positive_scalar(temperature, func, "temperature")
 
 
 def format_index(index) -> int | tuple[int, ...]:

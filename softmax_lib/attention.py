@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from softmax_lib._validate import as_real_array
+from softmax_lib._validate import as_real_array, check_positive_scalar
 from softmax_lib.softmax import softmax
 
 # Only for what is dealt with explicitly: 0 * inf in a product and overflowing scores become
@@ -34,21 +34,7 @@ def _check_scale(scale, d: int, func: str) -> float:
     """The score scale as a Python float: ``1/sqrt(d)`` by default, else finite and > 0."""
     if scale is None:
         return 1.0 / math.sqrt(d) if d > 0 else 1.0  # d = 0: every score is 0 anyway
-    bad_type = (
-        isinstance(scale, (bool, np.bool_, str, bytes))
-        or np.ndim(scale) != 0
-        or np.iscomplexobj(scale)
-    )
-    if not bad_type:
-        try:
-            s = float(scale)
-        except (TypeError, ValueError):
-            bad_type = True
-    if bad_type:
-        raise TypeError(f"{func}: scale must be a real scalar or None, got {scale!r}")
-    if not (math.isfinite(s) and s > 0):
-        raise ValueError(f"{func}: scale must be finite and > 0, got {s!r}")
-    return s
+    return check_positive_scalar(scale, func, "scale", "a real scalar or None")
 
 
 def _batch_shape(func: str, **shapes) -> tuple[int, ...]:

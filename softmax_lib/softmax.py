@@ -57,6 +57,22 @@ def _check_out(out, shape, dtype, func):
         raise ValueError(f"{func}: out is read-only")
 
 
+def _checked_arguments(x, axis, temperature, out, func):
+    """``(array to compute with, returned dtype, axis, temperature)``, every argument checked."""
+    arr, out_dtype = as_real_array(x, func)
+    ax = check_axis(axis, arr.ndim, func)
+    t = check_temperature(temperature, func)
+    if out is not None:
+        _check_out(out, arr.shape, out_dtype, func)
+    return arr, out_dtype, ax, t
+
+
+def _result_array(arr, out):
+    """Where the result is computed: straight into ``out`` when it has the compute dtype (x
+    itself is fine: the work is elementwise per row), else the one full-size allocation."""
+    return out if out is not None and out.dtype == arr.dtype else np.empty_like(arr)
+
+
 def _finish(res, out, out_dtype):
     """The result in the returned dtype, written into ``out`` if one was given."""
     if out is None:
@@ -133,16 +149,10 @@ def softmax(x, axis=-1, *, temperature=1.0, out=None):
     >>> sl.softmax([1.0, 0.0], temperature=0.5)
     array([0.88079708, 0.11920292])
     """
-    arr, out_dtype = as_real_array(x, "softmax")
-    ax = check_axis(axis, arr.ndim, "softmax")
-    t = check_temperature(temperature, "softmax")
-    if out is not None:
-        _check_out(out, arr.shape, out_dtype, "softmax")
+    arr, out_dtype, ax, t = _checked_arguments(x, axis, temperature, out, "softmax")
     if arr.shape[ax] == 0:
         return np.empty(arr.shape, dtype=out_dtype) if out is None else out
-    # compute straight into `out` when it has the compute dtype (x itself is fine: elementwise)
-    direct = out is not None and out.dtype == arr.dtype
-    res = out if direct else np.empty_like(arr)  # the one full-size allocation, if any
+    res = _result_array(arr, out)
     for xb, rb, axb in row_blocks(arr, res, ax):
         _softmax_rows(xb, rb, axb, t)
     return _finish(res, out, out_dtype)
@@ -219,15 +229,10 @@ def log_softmax(x, axis=-1, *, temperature=1.0, out=None):
     >>> sl.log_softmax([-float("inf"), 0.0])
     array([-inf,   0.])
     """
-    arr, out_dtype = as_real_array(x, "log_softmax")
-    ax = check_axis(axis, arr.ndim, "log_softmax")
-    t = check_temperature(temperature, "log_softmax")
-    if out is not None:
-        _check_out(out, arr.shape, out_dtype, "log_softmax")
+    arr, out_dtype, ax, t = _checked_arguments(x, axis, temperature, out, "log_softmax")
     if arr.shape[ax] == 0:
         return np.empty(arr.shape, dtype=out_dtype) if out is None else out
-    direct = out is not None and out.dtype == arr.dtype
-    res = out if direct else np.empty_like(arr)
+    res = _result_array(arr, out)
     scratch = None
     for xb, rb, axb in row_blocks(arr, res, ax):
         if xb.size < arr.size:  # blocks: one block-sized scratch for the exponentials
