@@ -8,6 +8,7 @@ in the project's environment, from the chapters/ folder (as the book build runs 
 Widget state is not stored: model ids change every run and the site re-executes anyway.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,10 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+# The same numpy/OpenBLAS kernels as nbval and the book build (see the Makefile): outputs
+# recorded here must compare equal, bit for bit, on any x86-64-v3 machine.
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 
 def execute(path: Path) -> float:
