@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+import numpy  # noqa: F401  (loaded first: this process keeps its own kernels; only kernels started later read the pins)
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
