@@ -12,7 +12,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("ci", derandomize=True, database=None, max_examples=60, **_COMMON)
 settings.register_profile("dev", database=None, max_examples=40, **_COMMON)
 settings.register_profile("thorough", database=None, max_examples=1000, **_COMMON)
