@@ -1,13 +1,14 @@
 """Accuracy of softmax_lib against scipy.special and the naive formula (``make bench``).
 
-Every output is compared with its exact value (mpmath at 60 digits, via
-``benchmarks/softmax_cases.py``, the case set the library's accuracy tests use too) and the
-error is given in ulps of the output dtype; each cell of the table is the maximum over all
-cases and elements, and the case where it occurs is listed below the table.
+Every output is compared with its exact value (mpmath at 60 digits, via ``benchmarks.cases``,
+the case set the library's accuracy tests use too) and the error is given in ulps of the output
+dtype; each cell of the table is the maximum over all cases and elements, and the case where it
+occurs is listed below the table. The target column is ``benchmarks.targets``, the table the
+tests assert.
 
 Rows: ``softmax raw`` (plain error), ``softmax net`` (raw minus the shift allowance: rounding
 ``x_i - max`` costs about ``|x_i - max|`` ulps, the conditioning of softmax in the shifted
-coordinates, see ``softmax_cases.shift_allowance``), ``log_softmax`` (the dominant entry, whose
+coordinates, see ``benchmarks.cases.shift_allowance``), ``log_softmax`` (the dominant entry, whose
 exact value is about -1e-18, included), ``logsumexp``, ``sigmoid`` (subnormal tail included)
 and ``cross_entropy`` per example (labels: the argmax and random ones).
 
@@ -17,7 +18,7 @@ expit's float64 result for float16 input is rounded to float16); the naive formu
 (``exp(x) / sum(exp(x))``, its log, ``log(sum(exp(x)))``, ``1 / (1 + exp(-x))``). A naive
 overflow gives NaN or inf in the table; it does not stop the run.
 
-Usage: python benchmarks/accuracy.py [--quick]
+Usage: python -m benchmarks.accuracy [--quick]
   --quick  the long cases (10^5 entries along the axis) cut to their first 10^4 entries.
 """
 
@@ -26,19 +27,14 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import replace
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.special
 
-_HERE = Path(__file__).resolve().parent
-for _p in (_HERE, _HERE.parent):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
-
-import softmax_lib as sl  # noqa: E402
-from softmax_cases import (  # noqa: E402
+import softmax_lib as sl
+from benchmarks.cases import (
     DTYPES,
     Case,
     exact,
@@ -48,19 +44,8 @@ from softmax_cases import (  # noqa: E402
     softmax_cases,
     ulp_error,
 )
+from benchmarks.targets import FUNCTIONS, TARGETS
 
-# Max ulps of the output dtype: the issue's targets, plus the float16 cells and float32
-# cross_entropy, which it leaves open and we hold to the same standard (a missing cell has no
-# target). tests/lib/test_accuracy.py asserts every one of them.
-TARGETS = {
-    "softmax raw": {},
-    "softmax net": {"float64": 10, "float32": 8, "float16": 1},
-    "log_softmax": {"float64": 4, "float32": 6, "float16": 1},
-    "logsumexp": {"float64": 3, "float32": 3, "float16": 1},
-    "sigmoid": {"float64": 2, "float32": 2.5, "float16": 1},
-    "cross_entropy": {"float64": 4, "float32": 6, "float16": 1},
-}
-FUNCTIONS = tuple(TARGETS)
 CONTENDERS = ("lib", "scipy", "naive")
 QUICK_LONG = 10_000  # entries kept along the reduced axis of the long cases in --quick
 
@@ -117,7 +102,9 @@ def _at_label(a, idx, axis):
 
 CROSS_ENTROPY = {
     "lib": lambda c, labels, idx: sl.cross_entropy(c.x, labels, axis=c.axis, reduction="none"),
-    "scipy": lambda c, labels, idx: -_at_label(scipy.special.log_softmax(c.x, axis=c.axis), idx, c.axis),
+    "scipy": lambda c, labels, idx: (
+        -_at_label(scipy.special.log_softmax(c.x, axis=c.axis), idx, c.axis)
+    ),
     "naive": lambda c, labels, idx: -_at_label(_naive_log_softmax(c.x, c.axis), idx, c.axis),
 }
 SIGMOID = {
@@ -143,6 +130,24 @@ def _worst(err: np.ndarray) -> tuple[float, int]:
         return math.nan, int(nan[0])
     i = int(np.argmax(flat))
     return float(flat[i]), i
+
+
+@dataclass
+class _Cell:
+    """One cell of the table while it is filled: the worst error so far, the case where it
+    occurred, and the worst finite error."""
+
+    worst: float = -math.inf
+    case: str = ""
+    finite: float = 0.0
+
+    def record(self, err: np.ndarray, where: Callable[[int], str]) -> None:
+        value, i = _worst(err)
+        if _rank(value) > _rank(self.worst):
+            self.worst, self.case = value, where(i)
+        ok = err[np.isfinite(err)]
+        if ok.size:
+            self.finite = max(self.finite, float(ok.max()))
 
 
 def _shorten(case: Case) -> Case:
@@ -174,7 +179,9 @@ def _errors(case: Case, ref: dict):
         out["log_softmax"][who] = ulp_error(LOG_SOFTMAX[who](case), ref["log_softmax"], dt)
     if case.temperature != 1.0:
         return out  # logsumexp has no temperature; cross_entropy is taken at T = 1
-    out["logsumexp"] = {who: ulp_error(LOGSUMEXP[who](case), ref["logsumexp"], dt) for who in CONTENDERS}
+    out["logsumexp"] = {
+        who: ulp_error(LOGSUMEXP[who](case), ref["logsumexp"], dt) for who in CONTENDERS
+    }
     # per-example loss at two label sets: the argmax (the dominant entry) and random labels
     rng = np.random.default_rng(0)
     rows = np.moveaxis(case.x, case.axis, -1)
@@ -185,7 +192,9 @@ def _errors(case: Case, ref: dict):
         loss_ref = (-_at_label(ls_hi, idx, case.axis), -_at_label(ls_lo, idx, case.axis))
         for who in CONTENDERS:
             ce[who].append(ulp_error(CROSS_ENTROPY[who](case, labels, idx), loss_ref, dt))
-    out["cross_entropy"] = {who: np.concatenate([np.ravel(e) for e in ce[who]]) for who in CONTENDERS}
+    out["cross_entropy"] = {
+        who: np.concatenate([np.ravel(e) for e in ce[who]]) for who in CONTENDERS
+    }
     return out
 
 
@@ -202,32 +211,26 @@ def accuracy_table(quick: bool = False, dtypes=DTYPES) -> list[dict]:
     rows = []
     for dtype in dtypes:
         name = np.dtype(dtype).name
-        best = {f: {who: (-math.inf, "") for who in CONTENDERS} for f in FUNCTIONS}
-        finite = {f: {who: 0.0 for who in CONTENDERS} for f in FUNCTIONS}
-
-        def record(func, who, err, where):
-            value, i = _worst(err)
-            if _rank(value) > _rank(best[func][who][0]):
-                best[func][who] = (value, where(i))
-            ok = err[np.isfinite(err)]
-            if ok.size:
-                finite[func][who] = max(finite[func][who], float(ok.max()))
-
+        cells = {f: {who: _Cell() for who in CONTENDERS} for f in FUNCTIONS}
         for case, ref in cases_with_refs(dtype, quick):
             for func, per in _errors(case, ref).items():
                 for who, err in per.items():
-                    record(func, who, err, lambda i, c=case: c.name)
+                    cells[func][who].record(err, lambda i, c=case: c.name)
         for x in sigmoid_cases(dtype):
             ref = exact_sigmoid(x)
             for who in CONTENDERS:
                 err = ulp_error(SIGMOID[who](x), ref, dtype)
-                record("sigmoid", who, err, lambda i, x=x: f"x={float(x.ravel()[i]):.6g}")
+                cells["sigmoid"][who].record(err, lambda i, x=x: f"x={float(x.ravel()[i]):.6g}")
         for func in FUNCTIONS:
             target = TARGETS[func].get(name)
             row = {"function": func, "dtype": name, "target": target}
             for who in CONTENDERS:
-                row[who], row[f"{who}_case"] = best[func][who]
-                row[f"{who}_finite"] = finite[func][who]
+                cell = cells[func][who]
+                row[who], row[f"{who}_case"], row[f"{who}_finite"] = (
+                    cell.worst,
+                    cell.case,
+                    cell.finite,
+                )
             row["met"] = None if target is None else bool(_rank(row["lib"]) <= _rank(target))
             rows.append(row)
     return rows
@@ -246,28 +249,29 @@ def fmt_ulps(value: float) -> str:
 
 def format_table(rows: list[dict]) -> str:
     """The table as text: errors, target and verdict, then where each maximum occurs."""
-    head = f"{'function':14s} {'dtype':8s} {'lib':>9s} {'scipy':>9s} {'naive':>9s} {'target':>7s}  met"
+    head = (
+        f"{'function':14s} {'dtype':8s} {'lib':>9s} {'scipy':>9s} {'naive':>9s} {'target':>7s}  met"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         target = "-" if r["target"] is None else f"{r['target']:g}"
         met = "-" if r["met"] is None else ("yes" if r["met"] else "NO")
-        lines.append(
-            f"{r['function']:14s} {r['dtype']:8s} {fmt_ulps(r['lib']):>9s} {fmt_ulps(r['scipy']):>9s} "
-            f"{fmt_ulps(r['naive']):>9s} {target:>7s}  {met}"
-        )
+        errors = " ".join(f"{fmt_ulps(r[who]):>9s}" for who in CONTENDERS)
+        lines.append(f"{r['function']:14s} {r['dtype']:8s} {errors} {target:>7s}  {met}")
     lines += ["", "worst case per cell (lib | scipy | naive):"]
     for r in rows:
-        lines.append(
-            f"{r['function']:14s} {r['dtype']:8s} {r['lib_case']} | {r['scipy_case']} | {r['naive_case']}"
-        )
+        where = " | ".join(r[f"{who}_case"] for who in CONTENDERS)
+        lines.append(f"{r['function']:14s} {r['dtype']:8s} {where}")
     return "\n".join(lines)
 
 
 def main(quick: bool = False) -> list[dict]:
     start = time.perf_counter()
     rows = accuracy_table(quick)
-    print("max error in ulps of the output dtype against mpmath (60 digits)"
-          + (f" [--quick: long cases cut to {QUICK_LONG} entries]" if quick else ""))
+    print(
+        "max error in ulps of the output dtype against mpmath (60 digits)"
+        + (f" [--quick: long cases cut to {QUICK_LONG} entries]" if quick else "")
+    )
     print(format_table(rows))
     print(
         "\nsoftmax net: raw error minus the shift allowance u (|d_i| + sum_j p_j |d_j|), in ulps;"
@@ -277,7 +281,10 @@ def main(quick: bool = False) -> list[dict]:
     )
     missed = [r for r in rows if r["met"] is False]
     if missed:
-        print("targets not met:", ", ".join(f"{r['function']} {r['dtype']} ({r['lib_case']})" for r in missed))
+        print(
+            "targets not met:",
+            ", ".join(f"{r['function']} {r['dtype']} ({r['lib_case']})" for r in missed),
+        )
     return rows
 
 

@@ -5,21 +5,21 @@ ratio columns are time / scipy.special time (lower is better), and time / one ba
 ``np.exp(x, out=buf)`` pass over a preallocated array of the same shape. Peak memory is the
 tracemalloc peak of one call divided by the input's size. Timing is never asserted in tests.
 
-Usage: python benchmarks/speed.py [--quick]
+Usage: python -m benchmarks.speed [--quick]
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import tracemalloc
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import scipy.special
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import softmax_lib as sl  # noqa: E402
+import softmax_lib as sl
 
 # (label, shape, dtype, axis, target softmax/scipy, target log_softmax/scipy)
 CONFIGS = [
@@ -70,19 +70,23 @@ def main(quick=False):
     for label, shape, dtype, axis, tgt_sm, tgt_ls in CONFIGS:
         x = rng.normal(0, 4, shape).astype(dtype)
         buf = np.empty_like(x)
-        t_exp = best_time(lambda: np.exp(x, out=buf), budget)
+        t_exp = best_time(partial(np.exp, x, out=buf), budget)
         for fn_name, lib, ref, tgt, exp_tgt, mem_tgt in (
             ("softmax", sl.softmax, scipy.special.softmax, tgt_sm, 4.5, 1.1),
             ("log_softmax", sl.log_softmax, scipy.special.log_softmax, tgt_ls, 6.0, 2.1),
         ):
-            t_lib = best_time(lambda: lib(x, axis=axis), budget)
-            t_ref = best_time(lambda: ref(x, axis=axis), budget)
-            t_naive = best_time(lambda: naive(x, axis), budget) if fn_name == "softmax" else float("nan")
-            mem = peak_ratio(lambda: lib(x, axis=axis), x.nbytes)
+            call = partial(lib, x, axis=axis)
+            t_lib = best_time(call, budget)
+            t_ref = best_time(partial(ref, x, axis=axis), budget)
+            t_naive = (
+                best_time(partial(naive, x, axis), budget) if fn_name == "softmax" else math.nan
+            )
+            mem = peak_ratio(call, x.nbytes)
             ratio = t_lib / t_ref
             ok = ratio <= tgt and t_lib / t_exp <= exp_tgt and mem <= mem_tgt
+            times = f"{t_lib * 1e3:8.2f} {t_ref * 1e3:9.2f} {t_naive * 1e3:9.2f}"
             print(
-                f"{label:26s} {fn_name:12s} {t_lib * 1e3:8.2f} {t_ref * 1e3:9.2f} {t_naive * 1e3:9.2f} "
+                f"{label:26s} {fn_name:12s} {times} "
                 f"{ratio:9.2f} {tgt:6.2f} {t_lib / t_exp:8.2f} {mem:8.2f}  {'yes' if ok else 'NO'}"
             )
     print(

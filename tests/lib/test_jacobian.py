@@ -1,4 +1,5 @@
-"""Unit tests for softmax_jacobian."""
+"""Unit tests for softmax_jacobian: exact values, the formula diag(p) - p p^T and its structure,
+temperature, dtypes and limits. (Non-1-D input is in test_errors.py.)"""
 
 import math
 
@@ -29,19 +30,30 @@ def test_formula_and_structure():
 def test_temperature(t):
     x = np.array([1.0, -2.0, 0.5])
     p = sl.softmax(x / t)
-    np.testing.assert_allclose(sl.softmax_jacobian(x, temperature=t), (np.diag(p) - np.outer(p, p)) / t, rtol=1e-14)
+    np.testing.assert_allclose(
+        sl.softmax_jacobian(x, temperature=t), (np.diag(p) - np.outer(p, p)) / t, rtol=1e-14
+    )
 
 
 @pytest.mark.parametrize(
     "dtype, expected",
-    [(np.float64, np.float64), (np.float32, np.float32), (np.float16, np.float16),
-     (np.int64, np.float64), (np.bool_, np.float64)],
+    [
+        (np.float64, np.float64),
+        (np.float32, np.float32),
+        (np.float16, np.float16),
+        (np.int64, np.float64),
+        (np.bool_, np.float64),
+    ],
 )
 def test_dtype_policy(dtype, expected):
     jac = sl.softmax_jacobian(np.array([1, 0], dtype=dtype))
     assert jac.dtype == expected
     p = 1 / (1 + math.exp(-1))
-    np.testing.assert_allclose(jac.astype(np.float64), [[p * (1 - p), -p * (1 - p)], [-p * (1 - p), p * (1 - p)]], rtol=1e-3)
+    np.testing.assert_allclose(
+        jac.astype(np.float64),
+        [[p * (1 - p), -p * (1 - p)], [-p * (1 - p), p * (1 - p)]],
+        rtol=1e-3,
+    )
 
 
 def test_limits():
@@ -53,26 +65,3 @@ def test_limits():
 
 def test_empty():
     assert sl.softmax_jacobian(np.zeros(0)).shape == (0, 0)
-
-
-# --- further cases ---
-def test_two_equal_entries():
-    np.testing.assert_array_equal(sl.softmax_jacobian([0.0, 0.0]), [[0.25, -0.25], [-0.25, 0.25]])
-
-
-def test_dtypes():
-    assert sl.softmax_jacobian(np.array([1.0, 2.0], np.float32)).dtype == np.float32
-    assert sl.softmax_jacobian(np.array([1.0, 2.0], np.float16)).dtype == np.float16
-    assert sl.softmax_jacobian([1, 2]).dtype == np.float64
-
-
-def test_edge_sizes_and_limits():
-    np.testing.assert_array_equal(sl.softmax_jacobian([3.0]), [[0.0]])
-    assert sl.softmax_jacobian(np.zeros(0)).shape == (0, 0)
-    np.testing.assert_array_equal(sl.softmax_jacobian([1000.0, 0.0]), [[0.0, 0.0], [0.0, 0.0]])
-
-
-@pytest.mark.parametrize("x", [1.0, [[1.0, 2.0]], np.zeros((2, 2))])
-def test_not_1d(x):
-    with pytest.raises(ValueError, match=r"softmax_jacobian: x must be one-dimensional, got shape \("):
-        sl.softmax_jacobian(x)

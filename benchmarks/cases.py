@@ -1,5 +1,6 @@
 """The adversarial case set and its exact (mpmath) references, shared by
-``benchmarks/accuracy.py`` and ``tests/lib/test_accuracy.py`` (one copy, imported by both).
+``benchmarks.accuracy``, ``tests/lib/test_accuracy.py`` and the appendix (one copy, imported by
+all three; the targets the errors are held to are in ``benchmarks.targets``).
 
 A case is ``Case(name, x, axis, temperature)`` with ``x`` already in the dtype under test.
 References are computed once from the exact values of the stored floats at ``mp.dps = 60``
@@ -42,10 +43,16 @@ def softmax_cases(dtype) -> list[Case]:
     rng = np.random.default_rng(20240611 + dt.itemsize)
     big = float(np.finfo(dt).max) / 4  # ±1e300-ish in float64, scaled to the dtype's range
     # exp(-sub) lands in the subnormal range of the output dtype
-    sub = {8: [0.0, -709.0, -720.0, -735.0, -744.0], 4: [0.0, -88.0, -95.0, -100.0, -103.0],
-           2: [0.0, -10.0, -13.0, -15.5, -16.5]}[dt.itemsize]
-    dom = {8: [0.0, -40.0, -42.5, -45.0, -60.0], 4: [0.0, -17.0, -18.0, -20.0, -30.0],
-           2: [0.0, -8.5, -9.0, -10.0, -12.0]}[dt.itemsize]
+    sub = {
+        8: [0.0, -709.0, -720.0, -735.0, -744.0],
+        4: [0.0, -88.0, -95.0, -100.0, -103.0],
+        2: [0.0, -10.0, -13.0, -15.5, -16.5],
+    }[dt.itemsize]
+    dom = {
+        8: [0.0, -40.0, -42.5, -45.0, -60.0],
+        4: [0.0, -17.0, -18.0, -20.0, -30.0],
+        2: [0.0, -8.5, -9.0, -10.0, -12.0],
+    }[dt.itemsize]
     # spread scaled so some entries are O(1) and many underflow in this dtype
     spread = {8: 800.0, 4: 110.0, 2: 20.0}[dt.itemsize]
     n_long = 100_000 if dt.itemsize > 2 else 20_000
@@ -54,12 +61,20 @@ def softmax_cases(dtype) -> list[Case]:
     def a(v):
         return np.asarray(v, dtype=np.float64).astype(dt)
 
+    top = dt.type(big)  # and the floats just below it, whose differences are a few ulps
+    tiny = float(np.finfo(dt).smallest_normal)
     cases = [
         Case("mixed-huge", a([big, -big, big * (1 - 2.0**-9), -big / 3, 0.0, big / 2])),
+        Case("huge-close", np.array([top, np.nextafter(top, 0), top - 2 * np.spacing(top)])),
         Case("huge-spread", a(np.r_[0.0, -rng.uniform(0, spread, 300)])),
         Case("dominant", a(dom)),
-        Case("dominant-shifted", a(np.asarray(dom) + 1e4 if dt.itemsize > 2 else np.asarray(dom) + 100)),
+        Case("dominant-shifted", a(np.asarray(dom) + (1e4 if dt.itemsize > 2 else 100))),
         Case("subnormal-out", a(sub)),
+        Case("subnormal-out-T", a(np.asarray(sub) / 10), temperature=0.1),
+        Case(
+            "tiny-inputs", a([4 * tiny, -4 * tiny, 0.0, 3 * float(np.finfo(dt).smallest_subnormal)])
+        ),
+        Case("ties", a(np.full(7, 3.0))),
         Case("normal-rows", a(rng.normal(0, 4, (16, 40)))),
         Case("normal-cols", a(rng.normal(0, 4, (40, 16))), axis=0),
         Case("3d-mid", a(rng.normal(0, 2, (4, 30, 5))), axis=1),
@@ -74,10 +89,17 @@ def softmax_cases(dtype) -> list[Case]:
 
 
 def sigmoid_cases(dtype) -> list[np.ndarray]:
+    """Inputs for sigmoid in ``dtype``: a grid from where the result underflows to where it
+    rounds to 1, normal values, the subnormal tail, and uniform values over +-|lo|."""
     dt = np.dtype(dtype)
     rng = np.random.default_rng(7 + dt.itemsize)
     lo, hi = {8: (-745.0, 40.0), 4: (-104.0, 18.0), 2: (-17.5, 9.0)}[dt.itemsize]
-    x = np.r_[np.linspace(lo, hi, 1500), rng.normal(0, 5, 300), lo * rng.uniform(0.9, 1, 100)]
+    x = np.r_[
+        np.linspace(lo, hi, 1500),
+        rng.normal(0, 5, 300),
+        lo * rng.uniform(0.9, 1, 100),
+        rng.uniform(lo, -lo, 200),
+    ]
     return [x.astype(dt)]
 
 
@@ -86,7 +108,7 @@ def sigmoid_cases(dtype) -> list[np.ndarray]:
 
 def _split(values) -> tuple[np.ndarray, np.ndarray]:
     hi = np.array([float(v) for v in values])
-    lo = np.array([float(v - mpmath.mpf(h)) for v, h in zip(values, hi)])
+    lo = np.array([float(v - mpmath.mpf(h)) for v, h in zip(values, hi, strict=True)])
     return hi, lo
 
 
@@ -97,7 +119,9 @@ def _row_exact(row: np.ndarray, t: float):
     xs = [mpmath.mpf(float(v)) / tm for v in uniq]
     m = max(xs)
     # the sum is n_max + rest; log1p keeps a rest far below 10^-dps (e.g. e^-709)
-    rest = mpmath.fsum(int(c) * mpmath.exp(v - m) for v, c in zip(xs, counts) if v != m)
+    rest = mpmath.fsum(
+        int(c) * mpmath.exp(v - m) for v, c in zip(xs, counts, strict=True) if v != m
+    )
     ls = mpmath.log1p((int(counts[-1]) - 1) + rest)
     logp = [v - m - ls for v in xs]
     return logp, inv, m + ls
@@ -115,10 +139,10 @@ def exact(case: Case) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     for r, row in enumerate(rows):
         logp, inv, lse = _row_exact(row.astype(np.float64), case.temperature)
         p = [mpmath.exp(v) for v in logp]
-        h, l = _split(p)
-        sm_hi[r], sm_lo[r] = h[inv], l[inv]
-        h, l = _split(logp)
-        ls_hi[r], ls_lo[r] = h[inv], l[inv]
+        hi, lo = _split(p)
+        sm_hi[r], sm_lo[r] = hi[inv], lo[inv]
+        hi, lo = _split(logp)
+        ls_hi[r], ls_lo[r] = hi[inv], lo[inv]
         (lse_hi[r],), (lse_lo[r],) = _split([lse])
         d = np.abs(row.astype(np.float64) - row.astype(np.float64).max()) / case.temperature
         absd[r] = d
