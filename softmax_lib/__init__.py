@@ -7,8 +7,7 @@ array([1., 0.])
 Functions
 ---------
 softmax, log_softmax, logsumexp
-    Stable along any axis, with an optional temperature; no overflow or numpy warning for
-    any finite input.
+    Stable along any axis, with an optional temperature.
 naive_softmax
     The textbook ``exp(x) / sum(exp(x))``, kept so the course can show it fail.
 sigmoid
@@ -18,45 +17,34 @@ cross_entropy, cross_entropy_grad
 softmax_jacobian
     ``diag(p) - p p^T`` for one vector.
 online_logsumexp, online_softmax
-    One pass over chunks with a running maximum and a rescaled running sum, as in fused
-    attention; equal to the full computation up to rounding.
+    One pass over chunks with a running maximum, as in fused attention.
 attention_weights, scaled_dot_product_attention
-    Row-wise ``softmax(q k^T / sqrt(d))`` with an optional boolean mask (masked scores are
-    ``-inf``, so their weights are exactly 0; a query with every key masked is a ValueError),
-    and those weights times ``v``.
+    Row-wise ``softmax(q k^T / sqrt(d))`` with an optional boolean mask, and those weights
+    times ``v``.
 sparsemax
-    The Euclidean projection onto the probability simplex (Martins & Astudillo 2016): like
-    softmax it sums to 1 and keeps the order, but gives exact zeros; costs a sort per row.
+    The Euclidean projection onto the probability simplex: sums to 1, with exact zeros.
+sparsemax_jacobian, sparsemax_vjp
+    ``diag(s) - s s^T / |S|`` for one vector, and its O(n) product along any axis.
+entmax15
+    1.5-entmax: between softmax and sparsemax, exact zeros and a continuous Jacobian.
+flash_attention, flash_attention_backward
+    Attention over query and key/value tiles with the online rescaling (O(N d) memory),
+    and its gradients from the stored per-row log-sum-exp.
+hierarchical_log_prob, balanced_clusters
+    A two-level softmax over about sqrt(n) clusters: O(sqrt(n) d) work per example.
 
-Input conventions
------------------
-dtypes
-    float64 → float64; float32 → float32; float16 is computed in float32 and returned as
-    float16 (sigmoid computes float16 and float32 in float64); longdouble is computed and
-    returned in longdouble (as accurate as the platform's ``exp``/``log`` for it); integers
-    and bools → float64. Python lists and scalars are accepted. Any shape; ``axis`` as in
-    numpy, negative values counting from the end. A 0-d input has no axis, so softmax,
-    log_softmax, logsumexp, naive_softmax and cross_entropy raise numpy's ``AxisError`` for
-    it (sigmoid is elementwise and accepts it).
-Warnings
-    No function emits a numpy warning for any input, except :func:`naive_softmax`, which on
-    purpose behaves exactly like the numpy one-liner and emits numpy's ``RuntimeWarning``
-    ("overflow encountered in exp", "invalid value encountered in divide").
-Non-finite values
-    NaN in a row makes that row NaN and leaves the others untouched. An infinite logit
-    gives the mathematical limit where one exists (``softmax([inf, 0]) == [1, 0]``,
-    ``log_softmax([-inf, 0]) == [-inf, 0]``, ``logsumexp([-inf, -inf]) == -inf``,
-    ``logsumexp([inf, 0]) == inf``, ``sigmoid([inf, -inf]) == [1, 0]``). Where the limit
-    depends on the path (a row of only ``-inf``, i.e. 0/0, or a row with two or more
-    ``+inf``) softmax and log_softmax return NaN for that row, without a warning.
-Empty axes
-    softmax and log_softmax return an empty array of the same shape; logsumexp returns
-    ``-inf`` (the log of an empty sum); cross_entropy of an empty batch is 0 for "sum" and
-    NaN (without a warning, like the mean of nothing) for "mean"; zero classes with a
-    non-empty batch is a ValueError.
-Probability targets
-    Rows must be ≥ 0 and sum to 1 within a tolerance set by the target's dtype: 1e-9 for
-    float64 (and integer targets), 1e-6 for float32, 4e-3 for float16.
+Conventions shared by every function
+------------------------------------
+Each function's docstring is the reference for its own behaviour (NaN, infinities, empty
+axes, errors); what they have in common:
+
+- float64 and float32 are computed and returned in their own dtype, float16 is computed in
+  float32 and rounded once at the end, integers and bools give float64; any shape, ``axis``
+  as in numpy.
+- No numpy warning is emitted for any input, except by :func:`naive_softmax`, which behaves
+  exactly like the numpy one-liner on purpose.
+- A NaN in a row makes that row NaN and leaves the others untouched; an infinite input gives
+  the mathematical limit where one exists, and NaN where it depends on the path.
 
 Bad input
 ---------
@@ -79,17 +67,25 @@ probability row negative/NaN or not summing to 1       ``ValueError`` (row index
 zero classes with a non-empty batch                    ``ValueError``
 unknown ``reduction``                                  ``ValueError`` (lists the choices)
 ``softmax_jacobian`` of a non-1-D ``x``                ``ValueError`` (gives the shape)
+``sparsemax_jacobian`` of a non-1-D or empty ``x``     ``ValueError`` (gives the shape)
+``block_q``/``block_k`` 0 or negative                  ``ValueError`` (gives the value)
+``block_q``/``block_k`` not an int (float, bool, str)  ``TypeError``
 =====================================================  ==================================
 """
 
 from softmax_lib.attention import attention_weights, scaled_dot_product_attention
 from softmax_lib.cross_entropy import cross_entropy, cross_entropy_grad
+from softmax_lib.entmax import entmax15
+from softmax_lib.flash import flash_attention, flash_attention_backward
+from softmax_lib.hierarchical import balanced_clusters, hierarchical_log_prob
 from softmax_lib.jacobian import softmax_jacobian
 from softmax_lib.logsumexp import logsumexp
+from softmax_lib.naive import naive_softmax
 from softmax_lib.online import online_logsumexp, online_softmax
 from softmax_lib.sigmoid import sigmoid
-from softmax_lib.softmax import log_softmax, naive_softmax, softmax
+from softmax_lib.softmax import log_softmax, softmax
 from softmax_lib.sparsemax import sparsemax
+from softmax_lib.sparsemax_grad import sparsemax_jacobian, sparsemax_vjp
 
 __all__ = [
     "softmax",
@@ -105,5 +101,12 @@ __all__ = [
     "attention_weights",
     "scaled_dot_product_attention",
     "sparsemax",
+    "sparsemax_jacobian",
+    "sparsemax_vjp",
+    "entmax15",
+    "flash_attention",
+    "flash_attention_backward",
+    "hierarchical_log_prob",
+    "balanced_clusters",
 ]
 __version__ = "0.1.0"

@@ -12,25 +12,18 @@ from __future__ import annotations
 
 import math
 import operator
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 # float16 has too little range and precision for exp and sums: compute in float32, return float16.
 _COMPUTE = {np.dtype(np.float16): np.dtype(np.float32)}
 
-# Silences only what the callers deal with themselves: exp underflow to 0 is the right answer,
-# x - max overflows to -inf only for entries whose weight is 0 anyway, and rows with a
-# non-finite maximum (inf - inf, 0 / 0) are patched row by row afterwards.
-QUIET = dict(over="ignore", under="ignore", invalid="ignore", divide="ignore")
 
-
-def as_real_array(x, func: str, name: str = "x") -> tuple[np.ndarray, np.dtype]:
-    """Return ``(array to compute with, dtype to return)`` for a real-valued argument.
-
-    float32 and float64 (and longdouble) are kept; float16 is computed in float32 and returned
-    as float16; integers and bools become float64. Anything else is a TypeError naming
-    ``func`` and ``name``.
-    """
+def real_array(x: ArrayLike, func: str, name: str = "x") -> NDArray[Any]:
+    """``x`` as an array of reals (bools, integers or floats, dtype kept), or a TypeError
+    naming ``func`` and ``name`` (None, strings, objects, complex, ragged lists)."""
     if x is None:
         raise TypeError(f"{func}: {name} must be an array of real numbers, got None")
     try:
@@ -43,10 +36,21 @@ def as_real_array(x, func: str, name: str = "x") -> tuple[np.ndarray, np.dtype]:
             f"{func}: {name} is complex ({arr.dtype}); complex input is not supported, "
             f"{name} must be real"
         )
-    if kind in "biu":
-        arr = arr.astype(np.float64)
-    elif kind != "f":
+    if kind not in "biuf":
         raise TypeError(f"{func}: {name} must be an array of real numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def as_real_array(x: ArrayLike, func: str, name: str = "x") -> tuple[NDArray[Any], np.dtype[Any]]:
+    """Return ``(array to compute with, dtype to return)`` for a real-valued argument.
+
+    float32 and float64 (and longdouble) are kept; float16 is computed in float32 and returned
+    as float16; integers and bools become float64. Anything else is a TypeError naming
+    ``func`` and ``name`` (:func:`real_array`).
+    """
+    arr = real_array(x, func, name)
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
     out_dtype = arr.dtype
     compute = _COMPUTE.get(arr.dtype)
     if compute is not None:
@@ -54,19 +58,19 @@ def as_real_array(x, func: str, name: str = "x") -> tuple[np.ndarray, np.dtype]:
     return arr, out_dtype
 
 
-def check_axis(axis, ndim: int, func: str) -> int:
+def check_axis(axis: Any, ndim: int, func: str) -> int:
     """A valid axis as a non-negative int; TypeError if not an int, numpy's AxisError if out
     of range (a 0-d array has no axis at all)."""
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{func}: axis must be an int, got {type(axis).__name__} {axis!r}")
-    axis = operator.index(axis)
-    if not -ndim <= axis < ndim:
+    ax = operator.index(axis)
+    if not -ndim <= ax < ndim:
         # numpy's own error type, prefixed with the function: "softmax: axis 2 is out of bounds ..."
-        raise np.exceptions.AxisError(axis, ndim, func)
-    return axis % ndim
+        raise np.exceptions.AxisError(ax, ndim, func)
+    return ax % ndim
 
 
-def check_positive_scalar(value, func: str, name: str, kind: str = "a real scalar") -> float:
+def check_positive_scalar(value: Any, func: str, name: str, kind: str = "a real scalar") -> float:
     """``value`` as a finite positive Python float, or a clear error naming ``name``: a
     TypeError for anything that is not ``kind`` (arrays, strings, bools, complex), a ValueError
     for zero, negative, NaN or infinite values."""
@@ -87,26 +91,65 @@ def check_positive_scalar(value, func: str, name: str, kind: str = "a real scala
     return v
 
 
-def check_temperature(temperature, func: str) -> float:
-    """A finite positive Python float, or a clear error naming ``temperature``."""
-    return check_positive_scalar(temperature, func, "temperature")
-
-
-def format_index(index) -> int | tuple[int, ...]:
+def format_index(index: Any) -> int | tuple[int, ...]:
     """An index as plain ints: ``3`` for a 1-D batch, ``(1, 2)`` otherwise."""
-    index = tuple(int(k) for k in index)
-    return index[0] if len(index) == 1 else index
+    ints = tuple(int(k) for k in index)
+    return ints[0] if len(ints) == 1 else ints
 
 
-def scalar(value) -> float:
+def python_number(value: Any) -> Any:
     """A numpy scalar as a Python number, so messages read ``1.5``, not ``np.float64(1.5)``."""
     return value.item() if hasattr(value, "item") else value
 
 
-def to_dtype(out: np.ndarray, dtype: np.dtype) -> np.ndarray:
+def to_dtype(out: NDArray[Any], dtype: np.dtype[Any]) -> NDArray[Any]:
     """Round the result to the returned dtype. A float16 result beyond its range (e.g. a
     log-probability below -65504) becomes +-inf, the correctly rounded value, silently."""
     if out.dtype == dtype:
         return out
     with np.errstate(over="ignore"):
         return out.astype(dtype)
+
+
+def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any], func: str) -> None:
+    """``out=``: a writeable ndarray of the result's shape and dtype, or a clear error."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{func}: out must be a numpy array, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"{func}: out has shape {out.shape}, expected {shape} (the shape of x)")
+    if out.dtype != dtype:
+        raise TypeError(
+            f"{func}: out must have dtype {dtype} (the result's dtype), got {out.dtype}"
+        )
+    if not out.flags.writeable:
+        raise ValueError(f"{func}: out is read-only")
+
+
+def checked_softmax_arguments(
+    x: ArrayLike, axis: Any, temperature: Any, out: Any, func: str
+) -> tuple[NDArray[Any], np.dtype[Any], int, float]:
+    """``(array to compute with, returned dtype, axis, temperature)``, every argument of
+    softmax or log_softmax checked."""
+    arr, out_dtype = as_real_array(x, func)
+    ax = check_axis(axis, arr.ndim, func)
+    t = check_positive_scalar(temperature, func, "temperature")
+    if out is not None:
+        check_out(out, arr.shape, out_dtype, func)
+    return arr, out_dtype, ax, t
+
+
+def result_array(arr: NDArray[Any], out: NDArray[Any] | None) -> NDArray[Any]:
+    """Where a result of ``arr``'s shape is computed: straight into ``out`` when it has the
+    compute dtype (x itself is fine when the work is elementwise per row), else the one
+    full-size allocation."""
+    return out if out is not None and out.dtype == arr.dtype else np.empty_like(arr)
+
+
+def finish(res: NDArray[Any], out: NDArray[Any] | None, out_dtype: np.dtype[Any]) -> NDArray[Any]:
+    """The result in the returned dtype, written into ``out`` if one was given."""
+    if out is None:
+        return to_dtype(res, out_dtype)
+    if res is not out:
+        with np.errstate(over="ignore"):
+            np.copyto(out, res, casting="unsafe")
+    return out

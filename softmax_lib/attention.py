@@ -8,103 +8,36 @@ the other weights still sum to 1. A query that may attend to no key at all has n
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from softmax_lib._validate import as_real_array, check_positive_scalar
+from softmax_lib._attention_args import batch_shape, checked_attention_arguments, real_matrix
+from softmax_lib._engine import quiet
 from softmax_lib.softmax import softmax
 
-# Only for what is dealt with explicitly: 0 * inf in a product and overflowing scores become
-# NaN or inf, which softmax turns into its documented limits.
-_QUIET = dict(over="ignore", under="ignore", invalid="ignore", divide="ignore")
 
-
-def _real_matrix(x, func: str, name: str, axes: str):
-    """A real array with at least two axes, ``(compute array, dtype to return)``."""
-    arr, out_dtype = as_real_array(x, func, name)
-    if arr.ndim < 2:
-        raise ValueError(
-            f"{func}: {name} must have shape {axes} (at least 2-D), got shape {arr.shape}"
-        )
-    return arr, out_dtype
-
-
-def _check_scale(scale, d: int, func: str) -> float:
-    """The score scale as a Python float: ``1/sqrt(d)`` by default, else finite and > 0."""
-    if scale is None:
-        return 1.0 / math.sqrt(d) if d > 0 else 1.0  # d = 0: every score is 0 anyway
-    return check_positive_scalar(scale, func, "scale", "a real scalar or None")
-
-
-def _batch_shape(func: str, **shapes) -> tuple[int, ...]:
-    """Broadcast the leading (batch) axes of the named arrays, or a ValueError naming them."""
-    try:
-        return np.broadcast_shapes(*(s[:-2] for s in shapes.values()))
-    except ValueError:
-        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
-        raise ValueError(
-            f"{func}: the batch axes (all but the last two) do not broadcast: {listed}"
-        ) from None
-
-
-def _weights(q, k, mask, scale, func: str):
+def _weights(
+    q: ArrayLike, k: ArrayLike, mask: ArrayLike | None, scale: float | None, func: str
+) -> tuple[NDArray[Any], np.dtype[Any]]:
     """The attention weights in the compute dtype, and the dtype to return them in."""
-    qa, q_dtype = _real_matrix(q, func, "q", "(..., n_q, d)")
-    ka, k_dtype = _real_matrix(k, func, "k", "(..., n_k, d)")
-    if qa.shape[-1] != ka.shape[-1]:
-        raise ValueError(
-            f"{func}: q and k must have the same last axis d, got q {qa.shape} (d = "
-            f"{qa.shape[-1]}) and k {ka.shape} (d = {ka.shape[-1]})"
-        )
-    batch = _batch_shape(func, q=qa.shape, k=ka.shape)
-    s = _check_scale(scale, qa.shape[-1], func)
-    n_q, n_k = qa.shape[-2], ka.shape[-2]
-    shape = (*batch, n_q, n_k)
-
-    keep = None
-    if mask is not None:
-        keep = np.asarray(mask)
-        if keep.dtype != np.bool_:
-            raise ValueError(
-                f"{func}: mask must be a boolean array (True = may attend), got dtype {keep.dtype}"
-            )
-        try:
-            fits = np.broadcast_shapes(keep.shape, shape) == shape
-        except ValueError:
-            fits = False
-        if not fits:
-            raise ValueError(
-                f"{func}: mask of shape {keep.shape} does not broadcast to the scores' shape "
-                f"{shape} (..., n_q, n_k)"
-            )
-        keep = np.broadcast_to(keep, shape)
-
-    if n_k == 0 and math.prod(shape[:-1]) > 0:
-        raise ValueError(f"{func}: k has no keys (n_k = 0); each query needs at least one key")
-    if keep is not None and keep.size:
-        blind = ~keep.any(axis=-1)
-        if blind.any():
-            where = tuple(int(i) for i in np.argwhere(blind)[0])
-            row = where[0] if len(where) == 1 else where
-            raise ValueError(
-                f"{func}: query row {row} has every key masked ({int(blind.sum())} such "
-                f"row(s) in all); a softmax over no keys is 0/0, so each query must be allowed "
-                f"at least one key"
-            )
-
+    qa, ka, s, keep, out_dtype = checked_attention_arguments(q, k, mask, scale, func)
     dtype = np.result_type(qa.dtype, ka.dtype)
-    with np.errstate(**_QUIET):
-        scores = np.matmul(qa.astype(dtype, copy=False),
-                           np.swapaxes(ka, -1, -2).astype(dtype, copy=False))
+    with quiet():  # 0 * inf and overflowing scores: NaN or inf, which softmax handles
+        scores = np.matmul(
+            qa.astype(dtype, copy=False), np.swapaxes(ka, -1, -2).astype(dtype, copy=False)
+        )
         scores *= dtype.type(s)
     if keep is not None:
         # -inf, not a large negative number: exp(-inf) is exactly 0 in every dtype.
         scores = np.where(keep, scores, dtype.type(-np.inf))
-    return softmax(scores, axis=-1), np.result_type(q_dtype, k_dtype)
+    return softmax(scores, axis=-1), out_dtype
 
 
-def attention_weights(q, k, *, mask=None, scale=None):
+def attention_weights(
+    q: ArrayLike, k: ArrayLike, *, mask: ArrayLike | None = None, scale: float | None = None
+) -> NDArray[Any]:
     r"""Attention weights: softmax over keys of the scaled query-key dot products.
 
     Parameters
@@ -141,6 +74,11 @@ def attention_weights(q, k, *, mask=None, scale=None):
         set of queries; or `mask` hides every key from some query (the message names the
         first such row). Such a row has no softmax (:math:`0/0`); returning NaN or a uniform
         row would hide the bug that produced the mask.
+
+    See Also
+    --------
+    softmax : The row-wise normalisation used here.
+    scaled_dot_product_attention : These weights applied to the values.
 
     Notes
     -----
@@ -183,7 +121,14 @@ def attention_weights(q, k, *, mask=None, scale=None):
     return w.astype(out_dtype, copy=False)
 
 
-def scaled_dot_product_attention(q, k, v, *, mask=None, scale=None):
+def scaled_dot_product_attention(
+    q: ArrayLike,
+    k: ArrayLike,
+    v: ArrayLike,
+    *,
+    mask: ArrayLike | None = None,
+    scale: float | None = None,
+) -> NDArray[Any]:
     r"""Scaled dot-product attention: the attention-weighted average of the values.
 
     Parameters
@@ -212,6 +157,10 @@ def scaled_dot_product_attention(q, k, v, *, mask=None, scale=None):
     ValueError
         As in :func:`attention_weights`, and if `v` has fewer than two axes, a different
         number of rows than `k` has keys, or batch axes that do not broadcast.
+
+    See Also
+    --------
+    attention_weights : The weights alone.
 
     Notes
     -----
@@ -243,15 +192,15 @@ def scaled_dot_product_attention(q, k, v, *, mask=None, scale=None):
     """
     func = "scaled_dot_product_attention"
     w, wk_dtype = _weights(q, k, mask, scale, func)
-    va, v_dtype = _real_matrix(v, func, "v", "(..., n_k, d_v)")
+    va, v_dtype = real_matrix(v, func, "v", "(..., n_k, d_v)")
     k_shape = np.shape(k)
     if va.shape[-2] != k_shape[-2]:
         raise ValueError(
             f"{func}: v must have one row per key: k has n_k = {k_shape[-2]} keys {k_shape}, "
             f"v has {va.shape[-2]} rows {va.shape}"
         )
-    _batch_shape(func, weights=w.shape, v=va.shape)
+    batch_shape(func, weights=w.shape, v=va.shape)
     dtype = np.result_type(w.dtype, va.dtype)
-    with np.errstate(**_QUIET):
-        out = np.matmul(w.astype(dtype, copy=False), va.astype(dtype, copy=False))
+    with quiet():  # 0 * inf in the product: NaN, as in any matrix product
+        out: NDArray[Any] = np.matmul(w.astype(dtype, copy=False), va.astype(dtype, copy=False))
     return out.astype(np.result_type(wk_dtype, v_dtype), copy=False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from softmax_lib._validate import as_real_array, check_temperature
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from softmax_lib._validate import as_real_array, check_positive_scalar
 from softmax_lib.softmax import softmax
 
 
-def softmax_jacobian(x, *, temperature=1.0):
+def softmax_jacobian(x: ArrayLike, *, temperature: float = 1.0) -> NDArray[Any]:
     r"""Jacobian matrix of softmax at a 1-D point: :math:`\partial p_i / \partial x_j`.
 
     Parameters
@@ -30,6 +33,11 @@ def softmax_jacobian(x, *, temperature=1.0):
     ValueError
         If `x` is not one-dimensional, or `temperature` is not finite and positive.
 
+    See Also
+    --------
+    softmax : The function whose derivative this is.
+    cross_entropy_grad : The gradient of the loss, ``p - y``, without the matrix.
+
     Notes
     -----
     .. math:: \frac{\partial p_i}{\partial x_j} = \frac{1}{T} p_i (\delta_{ij} - p_j).
@@ -46,7 +54,7 @@ def softmax_jacobian(x, *, temperature=1.0):
            [-0.25,  0.25]])
     """
     arr, out_dtype = as_real_array(x, "softmax_jacobian")
-    t = check_temperature(temperature, "softmax_jacobian")
+    t = check_positive_scalar(temperature, "softmax_jacobian", "temperature")
     if arr.ndim != 1:
         raise ValueError(f"softmax_jacobian: x must be one-dimensional, got shape {arr.shape}")
     p = softmax(arr, temperature=t)

@@ -1,24 +1,24 @@
 """Online (one-pass, streaming) logsumexp and softmax over chunks: the running-maximum trick
 behind fused attention kernels.
 
-The state kept between chunks is a running maximum ``m`` and a running sum ``1 + t`` of
-``exp(x_i - m)``, stored as ``t`` so that the dominant entry's 1 stays exact (the log1p trick
-of :func:`softmax_lib.logsumexp`). When a chunk raises the maximum, the old sum is rescaled by
-``exp(m_old - m_new)``; nothing else about the past is needed.
+Validate each chunk, fold it into the running maximum and sum
+(:class:`softmax_lib._engine.RunningLogSum`), and, for softmax, exponentiate and normalise
+the chunks in a second pass.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterable, Iterator
+from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from softmax_lib._engine import RowLimits, RunningLogSum, finite_shift, quiet
 from softmax_lib._validate import as_real_array, check_axis
 
-# Silences only what the code handles itself: exp underflow to 0 is the right answer, and the
-# non-finite cases (inf - inf, log 0) are the limits the conventions ask for or are patched.
-_QUIET = dict(over="ignore", under="ignore", invalid="ignore", divide="ignore")
 
-
-def _iterate(chunks, func: str):
+def _iterate(chunks: Any, func: str) -> Iterator[ArrayLike]:
     """An iterator over the chunks, or a TypeError for a single array, a string or None."""
     if chunks is None or isinstance(chunks, (np.ndarray, str, bytes)) or np.isscalar(chunks):
         raise TypeError(
@@ -33,81 +33,43 @@ def _iterate(chunks, func: str):
         ) from None
 
 
-def _rescale(a: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """``exp(a - m)`` for ``a <= m``, taken as 1 where ``a == m`` (also when both are ±inf)."""
-    return np.where(a == m, 1.0, np.exp(a - m)).astype(m.dtype, copy=False)
+_END: Any = object()  # the end of the chunks (a chunk may be None: an error to report)
 
 
-class _Normaliser:
-    """Running ``(m, t)`` along one axis with the invariant ``sum_i exp(x_i - m) = 1 + t``.
-
-    The empty state is ``m = -inf, t = -1`` (an empty sum). ``n_pos`` counts ``+inf`` entries
-    per row, which softmax needs to tell a one-hot limit from an undefined one.
-    """
-
-    def __init__(self, func: str, axis):
-        self.func, self.axis = func, axis
-        self.count = 0
-        self.ax = self.shape = self.m = self.t = self.n_pos = self.out_dtype = None
-
-    def add(self, chunk) -> np.ndarray:
-        """Fold one chunk into the state; return it as validated compute array."""
-        name = f"chunks[{self.count}]"
-        arr, out_dtype = as_real_array(chunk, self.func, name)
-        if self.count == 0:
-            self.ax = check_axis(self.axis, arr.ndim, self.func)
-            self.shape = arr.shape
-            rest = list(arr.shape)
-            rest[self.ax] = 1
-            self.m = np.full(rest, -np.inf, dtype=arr.dtype)
-            self.t = np.full(rest, -1.0, dtype=arr.dtype)
-            self.n_pos = np.zeros(rest, dtype=np.intp)
-            self.out_dtype = out_dtype
-        elif arr.ndim != len(self.shape) or any(
-            a != b for k, (a, b) in enumerate(zip(arr.shape, self.shape)) if k != self.ax
-        ):
+def _fold(
+    func: str, axis: Any, chunks: Iterator[ArrayLike], keep: bool
+) -> tuple[RunningLogSum, list[NDArray[Any]], np.dtype[Any]]:
+    """Validate the chunks and fold them into a :class:`RunningLogSum`: ``(state, the chunks
+    as compute arrays if keep, the dtype to return)``."""
+    first = next(chunks, _END)
+    if first is _END:
+        raise ValueError(f"{func}: chunks is empty; need at least one chunk")
+    arr, out_dtype = as_real_array(first, func, "chunks[0]")
+    ax = check_axis(axis, arr.ndim, func)
+    shape = arr.shape
+    state = RunningLogSum(shape[:ax] + (1,) + shape[ax + 1 :], ax, arr.dtype)
+    kept, count = [], 0
+    while True:
+        others = [k for k in range(len(shape)) if k != ax]
+        if arr.ndim != len(shape) or any(arr.shape[k] != shape[k] for k in others):
             raise ValueError(
-                f"{self.func}: {name} has shape {arr.shape}; every chunk must have the shape of "
-                f"chunks[0] {self.shape} except along axis {self.axis}"
+                f"{func}: chunks[{count}] has shape {arr.shape}; every chunk must have the shape "
+                f"of chunks[0] {shape} except along axis {axis}"
             )
-        else:
-            self.out_dtype = np.result_type(self.out_dtype, out_dtype)
-        self.count += 1
-        dt = np.result_type(self.m.dtype, arr.dtype)
-        self.m, self.t = self.m.astype(dt, copy=False), self.t.astype(dt, copy=False)
-        arr = arr.astype(dt, copy=False)
-        if arr.shape[self.ax] == 0:
-            return arr
-        ax = self.ax
-        m_c = arr.max(axis=ax, keepdims=True)  # NaN if the chunk has one
-        with np.errstate(**_QUIET):
-            e = np.exp(arr - np.where(np.isfinite(m_c), m_c, 0.0).astype(dt))
-            # the chunk's own t: its sum without one maximal entry (whose term is exactly 1)
-            np.put_along_axis(e, np.argmax(arr, axis=ax, keepdims=True), 0.0, axis=ax)
-            t_c = np.where(np.isneginf(m_c), -1.0, e.sum(axis=ax, keepdims=True)).astype(dt)
-            grow = m_c > self.m
-            m_new = np.maximum(self.m, m_c)
-            # (1 + t) e^(m - m_new) + (1 + t_c) e^(m_c - m_new) = 1 + t_new, the larger side's 1 kept
-            self.t = np.where(
-                grow,
-                t_c + (1.0 + self.t) * _rescale(self.m, m_new),
-                self.t + (1.0 + t_c) * _rescale(m_c, m_new),
-            )
-        self.m = m_new
-        self.n_pos += np.isposinf(arr).sum(axis=ax, keepdims=True)
-        return arr
-
-    def logsumexp(self, keepdims: bool) -> np.ndarray:
-        with np.errstate(**_QUIET):
-            # log1p keeps a tiny t when one entry dominates; otherwise log(1 + t), as logsumexp
-            log_s = np.where(self.t < 1.0, np.log1p(self.t), np.log(1.0 + self.t))
-            out = self.m + log_s  # -inf + log1p(-1) = -inf; +inf and NaN propagate
-        if not keepdims:
-            out = np.squeeze(out, axis=self.ax)
-        return out.astype(self.out_dtype, copy=False)
+        arr = state.add(arr)
+        if keep:
+            kept.append(arr)
+        count += 1
+        chunk = next(chunks, _END)
+        if chunk is _END:
+            return state, kept, out_dtype
+        arr, dtype = as_real_array(chunk, func, f"chunks[{count}]")
+        out_dtype = np.result_type(out_dtype, dtype)
 
 
-def online_logsumexp(chunks, axis=-1, *, keepdims=False):
+def online_logsumexp(
+    chunks: Iterable[ArrayLike], axis: int = -1, *, keepdims: bool = False
+) -> NDArray[Any]:
     r"""Logsumexp of chunks concatenated along an axis, in one pass with a running maximum.
 
     Parameters
@@ -140,6 +102,11 @@ def online_logsumexp(chunks, axis=-1, *, keepdims=False):
     ValueError
         If there are no chunks, or a chunk's shape differs from the first chunk's other than
         along `axis`.
+
+    See Also
+    --------
+    logsumexp : The same on one array held in memory.
+    online_softmax : The probabilities, in a second pass.
 
     Notes
     -----
@@ -176,15 +143,13 @@ def online_logsumexp(chunks, axis=-1, *, keepdims=False):
     >>> sl.online_logsumexp(chunks, axis=1)
     array([2.41187398, 2.41187398])
     """
-    state = _Normaliser("online_logsumexp", axis)
-    for chunk in _iterate(chunks, "online_logsumexp"):
-        state.add(chunk)
-    if state.count == 0:
-        raise ValueError("online_logsumexp: chunks is empty; need at least one chunk")
-    return state.logsumexp(keepdims)
+    func = "online_logsumexp"
+    state, _, out_dtype = _fold(func, axis, _iterate(chunks, func), keep=False)
+    out = state.logsumexp()
+    return (out if keepdims else np.squeeze(out, axis=state.axis)).astype(out_dtype, copy=False)
 
 
-def online_softmax(chunks, axis=-1):
+def online_softmax(chunks: Iterable[ArrayLike], axis: int = -1) -> NDArray[Any]:
     r"""Softmax of chunks concatenated along an axis: an online pass for the normaliser, then a
     second pass for the probabilities.
 
@@ -212,6 +177,11 @@ def online_softmax(chunks, axis=-1):
     ValueError
         If there are no chunks, or the chunks' shapes disagree other than along `axis`.
 
+    See Also
+    --------
+    softmax : The same on one array held in memory.
+    online_logsumexp : The normaliser alone, in one pass.
+
     Notes
     -----
     Pass 1 computes the running maximum :math:`m` and sum :math:`s = \sum_i e^{x_i - m}` as
@@ -238,22 +208,15 @@ def online_softmax(chunks, axis=-1):
     array([0., 0., 1.])
     """
     func = "online_softmax"
-    chunks = list(_iterate(chunks, func))
-    if not chunks:
-        raise ValueError(f"{func}: chunks is empty; need at least one chunk")
-    state = _Normaliser(func, axis)
-    arrays = [state.add(c) for c in chunks]  # pass 1: the normaliser
-    m, s, ax = state.m, 1.0 + state.t, state.ax
-    shift = np.where(np.isfinite(m), m, 0.0).astype(m.dtype)
-    one_hot = np.isposinf(m) & (state.n_pos == 1)
-    undefined = (np.isposinf(m) & (state.n_pos > 1)) | np.isneginf(m)
+    state, arrays, out_dtype = _fold(func, axis, _iterate(chunks, func), keep=True)  # pass 1
+    m, s, ax = state.m, 1.0 + state.t, state.axis
+    shift = finite_shift(m)
+    limits = None if np.isfinite(m).all() else RowLimits.from_counts(m, state.n_pos)
     parts = []
-    with np.errstate(**_QUIET):
+    with quiet():
         for arr in arrays:  # pass 2: the probabilities
             p = np.exp(arr.astype(m.dtype, copy=False) - shift) / s
-            if one_hot.any() or undefined.any():
-                rows = np.broadcast_to(one_hot, p.shape)
-                p = np.where(rows, np.isposinf(arr), p)
-                p = np.where(np.broadcast_to(undefined, p.shape), np.nan, p)
+            if limits is not None:
+                limits.patch(p, at_inf=1.0, elsewhere=0.0, hot=np.isposinf(arr))
             parts.append(p)
-    return np.concatenate(parts, axis=ax).astype(state.out_dtype, copy=False)
+    return np.concatenate(parts, axis=ax).astype(out_dtype, copy=False)

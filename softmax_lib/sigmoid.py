@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from softmax_lib._validate import as_real_array
 
 # float32 and float16 inputs are evaluated in float64 and rounded once at the end: that costs
 # little and makes the result correctly rounded in practice, subnormal tail included.
-_WORK = {np.dtype(np.float32): np.float64, np.dtype(np.float16): np.float64}
+_WORK: dict[np.dtype[Any], type[np.floating[Any]]] = {
+    np.dtype(np.float32): np.float64,
+    np.dtype(np.float16): np.float64,
+}
 
 
-def sigmoid(x):
+def sigmoid(x: ArrayLike) -> NDArray[Any]:
     r"""Logistic sigmoid :math:`1 / (1 + e^{-x})`, stable for large :math:`|x|` both ways.
 
     Parameters
@@ -30,6 +36,10 @@ def sigmoid(x):
     ------
     TypeError
         If `x` is not real (strings, objects, None, complex).
+
+    See Also
+    --------
+    softmax : ``sigmoid(x) == softmax([x, 0])[0]``.
 
     Notes
     -----
@@ -55,5 +65,6 @@ def sigmoid(x):
         arr = arr.astype(work)
     with np.errstate(under="ignore"):  # exp(-|x|) underflowing to 0 is the right answer
         e = np.exp(-np.abs(arr))
-        out = np.where(arr >= 0, 1.0, e) / (1.0 + e)  # NaN in, NaN out: exp(NaN) is NaN
+        # NaN in, NaN out: exp(NaN) is NaN
+        out: NDArray[Any] = np.where(arr >= 0, 1.0, e) / (1.0 + e)
     return out.astype(out_dtype, copy=False)

@@ -1,89 +1,33 @@
-"""Softmax and log-softmax, stable for every finite input, plus the textbook formula."""
+"""Softmax and log-softmax along an axis: validate, shift by the row maximum, exponentiate,
+sum, normalise.
+
+The machinery (row reductions, rows with a non-finite maximum, the log-sum kernel and its
+correction for dominant rows) is in :mod:`softmax_lib._engine`.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from softmax_lib._validate import QUIET, as_real_array, check_axis, check_temperature, to_dtype
-from softmax_lib._rows import row_blocks, row_max, row_sum
-from softmax_lib.logsumexp import shift_of, shifted_log_sum
-
-
-def _limit_rows(arr: np.ndarray, m: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """Masks for rows whose max is +inf with exactly one +inf (a one-hot limit) and for rows
-    where the limit does not exist (two or more +inf, or only -inf): those become NaN."""
-    pos = np.isposinf(arr)
-    n_pos = pos.sum(axis=axis, keepdims=True)
-    one_hot = np.isposinf(m) & (n_pos == 1)
-    undefined = (np.isposinf(m) & (n_pos > 1)) | np.isneginf(m)
-    return one_hot, undefined
-
-
-def _limits(arr, m, axis):
-    """``None`` when every row max is finite (one pass over the maxima), else the masks of
-    :func:`_limit_rows` plus the +inf entries, taken before ``out`` may overwrite ``arr``."""
-    if np.isfinite(m).all():
-        return None
-    one_hot, undefined = _limit_rows(arr, m, axis)
-    hot = np.isposinf(arr) & one_hot if one_hot.any() else None
-    return one_hot, undefined, hot
+from softmax_lib._engine import (
+    Scratch,
+    finite_shift,
+    quiet,
+    row_blocks,
+    row_limits,
+    row_max,
+    row_sum,
+    shifted_log_sum,
+)
+from softmax_lib._validate import checked_softmax_arguments, finish, result_array
 
 
-def _patch_limits(out, limits, one_hot_value):
-    """Rows with non-finite max: the limit where it exists, NaN where it depends on the path.
-
-    ``one_hot_value`` is ``(value at the +inf entry, value elsewhere)``. Rows whose max is NaN
-    are NaN already.
-    """
-    if limits is None:
-        return out
-    one_hot, undefined, hot = limits
-    if hot is not None:
-        np.copyto(out, one_hot_value[1], where=np.broadcast_to(one_hot, out.shape))
-        np.copyto(out, one_hot_value[0], where=hot)
-    np.copyto(out, np.nan, where=np.broadcast_to(undefined, out.shape))
-    return out
-
-
-def _check_out(out, shape, dtype, func):
-    """``out=``: a writeable ndarray of the result's shape and dtype, or a clear error."""
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"{func}: out must be a numpy array, got {type(out).__name__}")
-    if out.shape != shape:
-        raise ValueError(f"{func}: out has shape {out.shape}, expected {shape} (the shape of x)")
-    if out.dtype != dtype:
-        raise TypeError(f"{func}: out must have dtype {dtype} (the result's dtype), got {out.dtype}")
-    if not out.flags.writeable:
-        raise ValueError(f"{func}: out is read-only")
-
-
-def _checked_arguments(x, axis, temperature, out, func):
-    """``(array to compute with, returned dtype, axis, temperature)``, every argument checked."""
-    arr, out_dtype = as_real_array(x, func)
-    ax = check_axis(axis, arr.ndim, func)
-    t = check_temperature(temperature, func)
-    if out is not None:
-        _check_out(out, arr.shape, out_dtype, func)
-    return arr, out_dtype, ax, t
-
-
-def _result_array(arr, out):
-    """Where the result is computed: straight into ``out`` when it has the compute dtype (x
-    itself is fine: the work is elementwise per row), else the one full-size allocation."""
-    return out if out is not None and out.dtype == arr.dtype else np.empty_like(arr)
-
-
-def _finish(res, out, out_dtype):
-    """The result in the returned dtype, written into ``out`` if one was given."""
-    if out is None:
-        return to_dtype(res, out_dtype)
-    if res is not out:
-        with np.errstate(over="ignore"):
-            np.copyto(out, res, casting="unsafe")
-    return out
-
-
-def softmax(x, axis=-1, *, temperature=1.0, out=None):
+def softmax(
+    x: ArrayLike, axis: int = -1, *, temperature: float = 1.0, out: NDArray[Any] | None = None
+) -> NDArray[Any]:
     r"""Softmax along an axis: exponentiate, then normalise to sum to one.
 
     Parameters
@@ -115,6 +59,15 @@ def softmax(x, axis=-1, *, temperature=1.0, out=None):
     ValueError
         If `temperature` is zero, negative, NaN or infinite, or `out` has the wrong shape or
         is read-only.
+
+    See Also
+    --------
+    log_softmax : Its logarithm, computed directly (for losses and log-likelihoods).
+    logsumexp : The log of the normaliser.
+    naive_softmax : The textbook formula, which overflows.
+    sigmoid : The two-class case.
+    online_softmax : The same over chunks, with a one-pass normaliser.
+    sparsemax : A projection onto the simplex with exact zeros.
 
     Notes
     -----
@@ -149,30 +102,33 @@ def softmax(x, axis=-1, *, temperature=1.0, out=None):
     >>> sl.softmax([1.0, 0.0], temperature=0.5)
     array([0.88079708, 0.11920292])
     """
-    arr, out_dtype, ax, t = _checked_arguments(x, axis, temperature, out, "softmax")
+    arr, out_dtype, ax, t = checked_softmax_arguments(x, axis, temperature, out, "softmax")
     if arr.shape[ax] == 0:
         return np.empty(arr.shape, dtype=out_dtype) if out is None else out
-    res = _result_array(arr, out)
+    res = result_array(arr, out)
     for xb, rb, axb in row_blocks(arr, res, ax):
         _softmax_rows(xb, rb, axb, t)
-    return _finish(res, out, out_dtype)
+    return finish(res, out, out_dtype)
 
 
-def _softmax_rows(arr, res, axis, t):
+def _softmax_rows(arr: NDArray[Any], res: NDArray[Any], axis: int, t: float) -> None:
     """``res = softmax(arr / t)`` along ``axis``; ``res`` may be ``arr`` itself."""
     m = row_max(arr, axis)
-    limits = _limits(arr, m, axis)
-    with np.errstate(**QUIET):
-        np.subtract(arr, shift_of(m), out=res)
+    limits = row_limits(arr, m, axis)  # before res overwrites arr
+    with quiet():
+        np.subtract(arr, finite_shift(m), out=res)
         if t != 1.0:
             res /= t
         np.exp(res, out=res)
         # a division, not a multiply by 1/s: that would save little and add a rounding
         res /= row_sum(res, axis)
-    _patch_limits(res, limits, (1.0, 0.0))
+    if limits is not None:
+        limits.patch(res, at_inf=1.0, elsewhere=0.0)
 
 
-def log_softmax(x, axis=-1, *, temperature=1.0, out=None):
+def log_softmax(
+    x: ArrayLike, axis: int = -1, *, temperature: float = 1.0, out: NDArray[Any] | None = None
+) -> NDArray[Any]:
     r"""Logarithm of softmax, computed directly (never as ``log(softmax(x))``).
 
     Parameters
@@ -203,6 +159,12 @@ def log_softmax(x, axis=-1, *, temperature=1.0, out=None):
         If `temperature` is zero, negative, NaN or infinite, or `out` has the wrong shape or
         is read-only.
 
+    See Also
+    --------
+    softmax : The probabilities themselves.
+    logsumexp : The normaliser: ``log_softmax(x) = x - logsumexp(x)``.
+    cross_entropy : The loss, from the same kernel.
+
     Notes
     -----
     .. math:: \log \operatorname{softmax}(x)_i = \frac{x_i - m}{T}
@@ -229,23 +191,28 @@ def log_softmax(x, axis=-1, *, temperature=1.0, out=None):
     >>> sl.log_softmax([-float("inf"), 0.0])
     array([-inf,   0.])
     """
-    arr, out_dtype, ax, t = _checked_arguments(x, axis, temperature, out, "log_softmax")
+    arr, out_dtype, ax, t = checked_softmax_arguments(x, axis, temperature, out, "log_softmax")
     if arr.shape[ax] == 0:
         return np.empty(arr.shape, dtype=out_dtype) if out is None else out
-    res = _result_array(arr, out)
-    scratch = None
-    for xb, rb, axb in row_blocks(arr, res, ax):
-        if xb.size < arr.size:  # blocks: one block-sized scratch for the exponentials
-            if scratch is None:
-                scratch = np.empty_like(xb)
-            buf = scratch[tuple(slice(0, k) for k in xb.shape)]
-        else:
-            buf = None
-        _log_softmax_rows(xb, rb, axb, t, buf)
-    return _finish(res, out, out_dtype)
+    res = result_array(arr, out)
+    work = Scratch()  # allocated once for all blocks
+    # rows of any length in blocks: the shifted arguments stay in res and the exponentials
+    # in a block-sized buffer (one pass fewer, measured 3-5% faster from 1000 entries on)
+    for xb, rb, axb in row_blocks(arr, res, ax, longest=None):
+        # blocks: one block-sized buffer for the exponentials
+        buf = work.get("exps", xb.shape, xb.dtype) if xb.size < arr.size else None
+        _log_softmax_rows(xb, rb, axb, t, buf, work)
+    return finish(res, out, out_dtype)
 
 
-def _log_softmax_rows(arr, res, axis, t, scratch):
+def _log_softmax_rows(
+    arr: NDArray[Any],
+    res: NDArray[Any],
+    axis: int,
+    t: float,
+    scratch: NDArray[Any] | None,
+    work: Scratch,
+) -> None:
     """``res = log_softmax(arr / t)`` along ``axis``; ``res`` may be ``arr`` itself.
 
     With ``scratch`` (``arr``'s shape, apart from both) the exponentials go there and ``res``
@@ -253,75 +220,18 @@ def _log_softmax_rows(arr, res, axis, t, scratch):
     (a fresh array if ``res`` is ``arr``) and the arguments are formed again afterwards.
     """
     in_place = np.shares_memory(res, arr)  # then arr is still needed after the exponentials
-    if scratch is not None and not in_place:
-        m, shift, _, log_sum = shifted_log_sum(arr, axis, t, buf=scratch, args=res)
-        limits = _limits(arr, m, axis)
+    keep_args = scratch is not None and not in_place
+    if keep_args:
+        m, shift, _, log_sum = shifted_log_sum(arr, axis, t, scratch, res, work)
     else:
         buf = scratch if in_place else res
-        m, shift, _, log_sum = shifted_log_sum(arr, axis, t, buf=buf)
-        limits = _limits(arr, m, axis)
-        with np.errstate(**QUIET):
+        m, shift, _, log_sum = shifted_log_sum(arr, axis, t, buf, scratch=work)
+    limits = row_limits(arr, m, axis)
+    with quiet():
+        if not keep_args:
             np.subtract(arr, shift, out=res)
             if t != 1.0:
                 res /= t
-    with np.errstate(**QUIET):
         res -= log_sum  # (x - shift) - log_sum: the dominant entry gets -t, not 0
-    _patch_limits(res, limits, (0.0, -np.inf))
-
-
-def naive_softmax(x, axis=-1):
-    r"""The textbook formula ``exp(x) / sum(exp(x))``, kept to show how it fails.
-
-    Parameters
-    ----------
-    x : array_like
-        Real scores. Computed in the input's own floating dtype (float16 stays float16, which
-        overflows above about 11.09); integers and bools in float64.
-    axis : int, optional
-        The axis that is normalised. Default -1.
-
-    Returns
-    -------
-    ndarray
-        The naive result: ``nan`` where ``exp`` overflows (``inf / inf``) or every term
-        underflows (``0 / 0``).
-
-    Raises
-    ------
-    TypeError
-        If `x` is not real, or `axis` is not an int.
-    numpy.exceptions.AxisError
-        If `axis` is out of range.
-
-    Warns
-    -----
-    RuntimeWarning
-        Exactly as the numpy one-liner does: "overflow encountered in exp", "invalid value
-        encountered in divide". Use :func:`softmax` instead.
-
-    Notes
-    -----
-    .. math:: \operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
-
-    Correct in exact arithmetic, and in floating point for small scores only.
-
-    Examples
-    --------
-    >>> import numpy as np, softmax_lib as sl
-    >>> sl.naive_softmax([2.0, 1.0, 0.1])
-    array([0.65900114, 0.24243297, 0.09856589])
-    >>> with np.errstate(over="ignore", invalid="ignore"):
-    ...     sl.naive_softmax([1000.0, 0.0])
-    array([nan,  0.])
-    """
-    try:
-        arr = np.asarray(x) if x is not None else None
-    except (ValueError, TypeError):  # ragged lists and the like: as_real_array says why
-        arr = None
-    if arr is not None and arr.dtype.kind == "f":
-        out_dtype = arr.dtype
-    else:
-        arr, out_dtype = as_real_array(x, "naive_softmax")
-    ax = check_axis(axis, arr.ndim, "naive_softmax")
-    e = np.exp(arr.astype(out_dtype, copy=False))
-    return e / e.sum(axis=ax, keepdims=True)
+    if limits is not None:
+        limits.patch(res, at_inf=0.0, elsewhere=-np.inf)

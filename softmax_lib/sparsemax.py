@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-from softmax_lib._validate import QUIET, as_real_array, check_axis, to_dtype
+from softmax_lib._engine import finite_shift, quiet, row_limits
+from softmax_lib._validate import as_real_array, check_axis, to_dtype
 
 
-def _threshold(d: np.ndarray) -> np.ndarray:
+def _threshold(d: NDArray[Any]) -> NDArray[Any]:
     """The threshold tau of each row of ``d`` (last axis, every row with a finite maximum 0).
 
     Sorts each row in decreasing order, finds the support size
@@ -22,10 +26,11 @@ def _threshold(d: np.ndarray) -> np.ndarray:
     in_support = 1 + ks * srt > csum
     # the support is a prefix {1, ..., k}: k is the last index where the test holds
     k = n - np.argmax(np.flip(in_support, axis=-1), axis=-1)[..., None]
-    return (np.take_along_axis(csum, k - 1, axis=-1) - 1) / k.astype(d.dtype)
+    tau: NDArray[Any] = (np.take_along_axis(csum, k - 1, axis=-1) - 1) / k.astype(d.dtype)
+    return tau
 
 
-def sparsemax(x, axis=-1):
+def sparsemax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     r"""Sparsemax along an axis: the closest point of the probability simplex to `x`.
 
     Like softmax it maps real scores to non-negative numbers that sum to one and keeps their
@@ -51,6 +56,10 @@ def sparsemax(x, axis=-1):
         If `x` is not real (strings, objects, None, complex), or `axis` is not an int.
     numpy.exceptions.AxisError
         If `axis` is out of range (a 0-d `x` has no axis).
+
+    See Also
+    --------
+    softmax : The smooth counterpart, never exactly 0.
 
     Notes
     -----
@@ -101,9 +110,8 @@ def sparsemax(x, axis=-1):
         return np.empty(arr.shape, dtype=out_dtype)
     a = np.moveaxis(arr, ax, -1)
     m = a.max(axis=-1, keepdims=True)  # NaN for rows with NaN
-    finite = np.isfinite(m)
-    with np.errstate(**QUIET):
-        d = a - np.where(finite, m, 0).astype(a.dtype)
+    with quiet():
+        d = a - finite_shift(m)
         tau = _threshold(d)
         out = np.maximum(d - tau, 0)
         # one correction step: the rounding in the cumulative sum grows with the support
@@ -111,10 +119,7 @@ def sparsemax(x, axis=-1):
         k = (out > 0).sum(axis=-1, keepdims=True)
         tau += (out.sum(axis=-1, keepdims=True) - 1) / np.maximum(k, 1).astype(d.dtype)
         np.maximum(d - tau, 0, out=out)
-    if not finite.all():
-        n_pos = np.isposinf(a).sum(axis=-1, keepdims=True)
-        one_hot = np.isposinf(m) & (n_pos == 1)
-        undefined = ~finite & ~one_hot  # NaN, only -inf, or two or more +inf
-        np.copyto(out, np.isposinf(a).astype(out.dtype), where=np.broadcast_to(one_hot, out.shape))
-        np.copyto(out, np.nan, where=np.broadcast_to(undefined, out.shape))
+    limits = row_limits(a, m, -1)
+    if limits is not None:
+        limits.patch(out, at_inf=1.0, elsewhere=0.0)
     return to_dtype(np.moveaxis(out, -1, ax), out_dtype)
