@@ -7,8 +7,19 @@ import shutil
 import threading
 
 import pytest
-
-from sitekit import CHROMIUM, CHROMIUM_ARGS, SITE, PageVisit, QuietHandler, unavailable
+from sitekit import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPORT,
+    SITE,
+    SURVEYS,
+    WEIGHT_LIMIT,
+    PageVisit,
+    QuietHandler,
+    survey_page,
+    unavailable,
+    write_report,
+)
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +61,32 @@ def visit(browser, site_url):
     yield _visit
     for v in opened:
         v.close()
+
+
+@pytest.fixture(scope="session")
+def survey(browser, site_url):
+    """survey(path): the record of one visit to `path` (sitekit.survey_page), made once."""
+
+    failed = {}  # a visit that broke is not retried by the page's other tests
+
+    def _survey(path):
+        if path in failed:
+            raise failed[path]
+        if path not in SURVEYS:
+            try:
+                SURVEYS[path] = survey_page(browser, site_url, path)
+            except Exception as exc:
+                failed[path] = exc
+                raise
+        return SURVEYS[path]
+
+    return _survey
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Every surveyed page's weight and axe findings, also written to _build/site-report.md."""
+    if not SURVEYS:
+        return
+    terminalreporter.write_sep("-", "site: page weight, axe-core, phone width")
+    terminalreporter.write(write_report(SURVEYS, WEIGHT_LIMIT))
+    terminalreporter.write_line(f"(written to {REPORT})")
