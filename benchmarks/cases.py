@@ -189,7 +189,9 @@ def shift_allowance(ref: dict, dtype, temperature: float) -> np.ndarray:
 
     Computing ``d_i = (x_i - max) / T`` rounds with relative error u (2u with a temperature)
     in the working precision; that perturbs ``p_i`` by about
-    ``u (|d_i| + sum_j p_j |d_j|) p_i``, which no algorithm that shifts can avoid.
+    ``u (|d_i| + sum_j p_j |d_j|) p_i``, which the plain shifted formula incurs (a TwoSum
+    correction of the shift avoids it, at a cost: see the appendix). Subtracting it also
+    forgives any algorithmic error up to this size, so the raw error is reported beside it.
     """
     work = np.float32 if np.dtype(dtype) == np.float16 else dtype
     u = float(np.finfo(work).eps) / 2 * (1 if temperature == 1.0 else 2)

@@ -418,6 +418,31 @@ def test_block_size_not_an_int(name, which, size):
         FUNCS[name](**GOOD, **{which: size})
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"q": np.ones(3)},
+        {"k": "abc"},
+        {"k": np.ones((4, 5))},
+        {"scale": -1.0},
+        {"scale": "1"},
+        {"mask": np.ones((3, 4), dtype=bool)},
+        {"mask": np.ones((2, 4))},
+        {"mask": np.array([True, False, True, True]) & np.array([[True], [False]])},
+    ],
+)
+def test_checks_of_q_k_scale_mask_are_those_of_full_attention(args):
+    # one shared set of checks (softmax_lib._attention_args): same error, same message (the
+    # batch-axes message differs by design: flash lists v too)
+    full_args = {"q": GOOD["q"], "k": GOOD["k"], "v": np.ones((4, 2)), **args}
+    with pytest.raises((TypeError, ValueError)) as full:
+        sl.scaled_dot_product_attention(**full_args)
+    for name in FUNCS:
+        with pytest.raises(full.type) as fl:
+            FUNCS[name](**{**GOOD, **args})
+        assert str(fl.value) == str(full.value).replace("scaled_dot_product_attention", name, 1)
+
+
 def test_block_size_accepts_numpy_ints():
     q, k, v = sample((3, 2), 1), sample((5, 2), 2), sample((5, 1), 3)
     np.testing.assert_array_equal(
