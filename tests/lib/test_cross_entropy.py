@@ -21,8 +21,10 @@ def test_label_values():
     z = [3.2, 1.3, 0.2, 0.8]
     assert float(sl.cross_entropy(z, 0)) == pytest.approx(cross_entropy_row(z, 0), rel=2 * EPS64)
     assert float(sl.cross_entropy(z, 2)) == pytest.approx(cross_entropy_row(z, 2), rel=2 * EPS64)
-    assert float(sl.cross_entropy([0.0, 0.0], 1)) == math.log(2.0)
-    assert float(sl.cross_entropy(Z[3], 1)) == math.log(3.0)
+    # log n within one rounding: numpy's own log need not be correctly rounded (numpy 1.x's
+    # AVX-512 log is one ulp off at 3)
+    assert float(sl.cross_entropy([0.0, 0.0], 1)) == pytest.approx(math.log(2.0), rel=EPS64)
+    assert float(sl.cross_entropy(Z[3], 1)) == pytest.approx(math.log(3.0), rel=EPS64)
 
 
 def test_reductions():
