@@ -21,8 +21,8 @@ export OPENBLAS_CORETYPE ?= Haswell
 NBVAL    := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
 # The floors pyproject.toml declares, and the test tools pinned as in requirements.txt.
 MIN_VENV := .venv-min
-# scipy 1.11 is the last that installs beside numpy 1.25 (the accuracy tests compare with it).
-MIN_PINS := numpy==1.25.2 scipy==1.11.4 $(shell grep -E '^(pytest|hypothesis|mpmath)==' requirements.txt)
+# numpy's floor from pyproject.toml, with a scipy of its time (the accuracy tests compare with it).
+MIN_PINS := numpy==2.0.2 scipy==1.14.1 $(shell grep -E '^(pytest|hypothesis|mpmath)==' requirements.txt)
 
 .PHONY: all book test check test-min lab bench clean execute help venv
 all: book
@@ -72,7 +72,7 @@ test-min:
 	$(MIN_VENV)/bin/python -m pip install --quiet $(MIN_PINS)
 	$(MIN_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	env -u NPY_DISABLE_CPU_FEATURES $(MIN_VENV)/bin/python -c "import numpy; print('numpy', numpy.__version__)"
-	# numpy 1.25 names its CPU features differently: its own dispatch, unpinned
+	# the floor's own kernels, unpinned (older numpys name their CPU features differently)
 	env -u NPY_DISABLE_CPU_FEATURES -u OPENBLAS_CORETYPE \
 	  $(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider softmax_lib tests/lib
 
