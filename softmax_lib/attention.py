@@ -40,6 +40,9 @@ def attention_weights(
 ) -> NDArray[Any]:
     r"""Attention weights: softmax over keys of the scaled query-key dot products.
 
+    The book builds it in the chapter "Softmax in attention"
+    (``chapters/attention.ipynb``).
+
     Parameters
     ----------
     q : array_like, shape (..., n_q, d)
@@ -130,6 +133,9 @@ def scaled_dot_product_attention(
     scale: float | None = None,
 ) -> NDArray[Any]:
     r"""Scaled dot-product attention: the attention-weighted average of the values.
+
+    The book builds it in the chapter "Softmax in attention"
+    (``chapters/attention.ipynb``).
 
     Parameters
     ----------

@@ -48,6 +48,9 @@ def cross_entropy(
 ) -> NDArray[Any]:
     r"""Cross-entropy between targets and ``softmax(logits)``, computed from the logits.
 
+    The book builds it in the chapter "Softmax and cross-entropy"
+    (``chapters/cross_entropy.ipynb``).
+
     Parameters
     ----------
     logits : array_like
@@ -138,6 +141,9 @@ def cross_entropy_grad(
     logits: ArrayLike, target: ArrayLike, axis: int = -1, *, reduction: str = "mean"
 ) -> NDArray[Any]:
     r"""Gradient of :func:`cross_entropy` with respect to the logits: ``softmax(z) - y``.
+
+    The book builds it in the chapter "Softmax and cross-entropy"
+    (``chapters/cross_entropy.ipynb``).
 
     Parameters
     ----------

@@ -46,6 +46,9 @@ def entmax15(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     Like sparsemax it returns exact zeros for scores far enough below the largest; like
     softmax it is continuously differentiable; and its support always contains sparsemax's.
 
+    The book builds it in the chapter "Where softmax falls short"
+    (``chapters/limits.ipynb``).
+
     Parameters
     ----------
     x : array_like

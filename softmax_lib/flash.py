@@ -64,6 +64,9 @@ def flash_attention(
     Equal to :func:`softmax_lib.scaled_dot_product_attention` within a few ulps, with memory
     :math:`O(n_q d_v + b_q b_k)` instead of :math:`O(n_q n_k)`.
 
+    The book builds it in the chapter "Softmax in attention"
+    (``chapters/attention.ipynb``).
+
     Parameters
     ----------
     q : array_like, shape (..., n_q, d)

@@ -41,6 +41,9 @@ def flash_attention_backward(
 ) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
     r"""Gradients of blockwise attention with respect to `q`, `k` and `v`, tile by tile.
 
+    The book builds it in the chapter "Softmax in attention"
+    (``chapters/attention.ipynb``).
+
     Parameters
     ----------
     q, k, v, mask, block_q, block_k, scale

@@ -31,6 +31,9 @@ _FUNC = "hierarchical_log_prob"
 def balanced_clusters(n_classes: int, n_clusters: int | None = None) -> NDArray[np.intp]:
     r"""Assign classes ``0 .. n_classes - 1`` to clusters of nearly equal size, in order.
 
+    The book builds it in the chapter "Many classes"
+    (``chapters/many_classes.ipynb``).
+
     Parameters
     ----------
     n_classes : int
@@ -132,6 +135,9 @@ def hierarchical_log_prob(
     clusters: ArrayLike,
 ) -> NDArray[Any]:
     r"""Log-probabilities of a two-level hierarchical softmax.
+
+    The book builds it in the chapter "Many classes"
+    (``chapters/many_classes.ipynb``).
 
     Parameters
     ----------

@@ -14,6 +14,9 @@ from softmax_lib.softmax import softmax
 def softmax_jacobian(x: ArrayLike, *, temperature: float = 1.0) -> NDArray[Any]:
     r"""Jacobian matrix of softmax at a 1-D point: :math:`\partial p_i / \partial x_j`.
 
+    The book builds it in the chapter "The gradient of softmax"
+    (``chapters/gradients.ipynb``).
+
     Parameters
     ----------
     x : array_like, shape (n,)

@@ -19,6 +19,9 @@ from softmax_lib._validate import as_real_array, check_axis, to_dtype
 def logsumexp(x: ArrayLike, axis: int = -1, *, keepdims: bool = False) -> NDArray[Any]:
     r"""Logarithm of the sum of exponentials, computed without overflow.
 
+    The book builds it in the chapter "Numerical stability"
+    (``chapters/numerical_stability.ipynb``).
+
     Parameters
     ----------
     x : array_like

@@ -13,6 +13,9 @@ from softmax_lib._validate import check_axis, real_array
 def naive_softmax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     r"""The textbook formula ``exp(x) / sum(exp(x))``, kept to show how it fails.
 
+    The book builds it in the chapter "Numerical stability"
+    (``chapters/numerical_stability.ipynb``).
+
     Parameters
     ----------
     x : array_like

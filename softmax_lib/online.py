@@ -72,6 +72,9 @@ def online_logsumexp(
 ) -> NDArray[Any]:
     r"""Logsumexp of chunks concatenated along an axis, in one pass with a running maximum.
 
+    The book builds it in the chapter "Many classes"
+    (``chapters/many_classes.ipynb``).
+
     Parameters
     ----------
     chunks : iterable of array_like
@@ -152,6 +155,9 @@ def online_logsumexp(
 def online_softmax(chunks: Iterable[ArrayLike], axis: int = -1) -> NDArray[Any]:
     r"""Softmax of chunks concatenated along an axis: an online pass for the normaliser, then a
     second pass for the probabilities.
+
+    The book builds it in the chapter "Many classes"
+    (``chapters/many_classes.ipynb``).
 
     Parameters
     ----------

@@ -20,6 +20,9 @@ _WORK: dict[np.dtype[Any], type[np.floating[Any]]] = {
 def sigmoid(x: ArrayLike) -> NDArray[Any]:
     r"""Logistic sigmoid :math:`1 / (1 + e^{-x})`, stable for large :math:`|x|` both ways.
 
+    The book builds it in the chapter "Softmax and the sigmoid"
+    (``chapters/softmax_and_sigmoid.ipynb``).
+
     Parameters
     ----------
     x : array_like

@@ -30,6 +30,9 @@ def softmax(
 ) -> NDArray[Any]:
     r"""Softmax along an axis: exponentiate, then normalise to sum to one.
 
+    The book builds it in the chapter "What softmax is"
+    (``chapters/what_softmax_is.ipynb``).
+
     Parameters
     ----------
     x : array_like
@@ -130,6 +133,9 @@ def log_softmax(
     x: ArrayLike, axis: int = -1, *, temperature: float = 1.0, out: NDArray[Any] | None = None
 ) -> NDArray[Any]:
     r"""Logarithm of softmax, computed directly (never as ``log(softmax(x))``).
+
+    The book builds it in the chapter "Numerical stability"
+    (``chapters/numerical_stability.ipynb``).
 
     Parameters
     ----------

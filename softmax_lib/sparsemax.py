@@ -36,6 +36,9 @@ def sparsemax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
     Like softmax it maps real scores to non-negative numbers that sum to one and keeps their
     order; unlike softmax it returns exact zeros for scores far enough below the largest.
 
+    The book builds it in the chapter "Where softmax falls short"
+    (``chapters/limits.ipynb``).
+
     Parameters
     ----------
     x : array_like

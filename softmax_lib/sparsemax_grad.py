@@ -20,6 +20,9 @@ from softmax_lib.sparsemax import sparsemax
 def sparsemax_jacobian(x: ArrayLike) -> NDArray[Any]:
     r"""Jacobian matrix of sparsemax at a 1-D point: :math:`\partial p_i / \partial x_j`.
 
+    The book builds it in the chapter "Where softmax falls short"
+    (``chapters/limits.ipynb``).
+
     Parameters
     ----------
     x : array_like, shape (n,)
@@ -97,6 +100,9 @@ def sparsemax_vjp(x: ArrayLike, g: ArrayLike, axis: int = -1) -> NDArray[Any]:
     The backward pass of sparsemax: given the gradient `g` of a loss with respect to
     ``p = sparsemax(x)``, the gradient with respect to `x`, without forming the
     :math:`n \times n` Jacobian.
+
+    The book builds it in the chapter "Where softmax falls short"
+    (``chapters/limits.ipynb``).
 
     Parameters
     ----------
