@@ -14,6 +14,7 @@ from softmax_lib._validate import (
     as_real_array,
     check_axis,
     format_index,
+    integer_labels,
     python_number,
     real_array,
 )
@@ -58,26 +59,8 @@ def checked_targets(logits: ArrayLike, target: ArrayLike, axis: Any, func: str) 
         _check_probability_rows(probs, func, tol_dtype)
         return z, out_dtype, ax, None, probs
     if y.shape == batch_shape:
-        if y.dtype.kind == "b":
-            raise TypeError(f"{func}: target labels must be integers, got bools")
-        if y.dtype.kind == "f":
-            bad = ~np.isfinite(y) | (y != np.floor(y))
-            if bad.any():
-                i = np.argwhere(bad)[0]
-                raise ValueError(
-                    f"{func}: target label of example {format_index(i)} is "
-                    f"{python_number(y[tuple(i)])!r}, not an integer"
-                )
-        if y.size:
-            bad = (y < 0) | (y >= n_classes)
-            if bad.any():
-                i = np.argwhere(bad)[0]
-                raise ValueError(
-                    f"{func}: target label of example {format_index(i)} is "
-                    f"{python_number(y[tuple(i)])!r}, out of range for {n_classes} classes "
-                    f"(labels run from 0 to {n_classes - 1})"
-                )
-        return z, out_dtype, ax, y.astype(np.intp), None
+        labels = integer_labels(y, n_classes, func, "target label")
+        return z, out_dtype, ax, labels, None
     raise ValueError(
         f"{func}: target has shape {y.shape}; expected class indices of shape {batch_shape} "
         f"(logits' shape without axis {axis}) or probability rows of the logits' shape "

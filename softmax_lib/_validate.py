@@ -102,6 +102,36 @@ def python_number(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def integer_labels(
+    y: NDArray[Any], n: int, func: str, name: str, *, of: str = "example", what: str = "classes"
+) -> NDArray[np.intp]:
+    """Labels in ``[0, n)`` as intp: bools refused, floats accepted only if whole numbers.
+
+    ``name`` is singular and ``of`` names what each label belongs to, so errors read
+    "cross_entropy: target label of example 3 is 1.5, not an integer".
+    """
+    if y.dtype.kind == "b":
+        raise TypeError(f"{func}: {name}s must be integers, got bools")
+    if y.dtype.kind == "f":
+        bad = ~np.isfinite(y) | (y != np.floor(y))
+        if bad.any():
+            i = np.argwhere(bad)[0]
+            raise ValueError(
+                f"{func}: {name} of {of} {format_index(i)} is "
+                f"{python_number(y[tuple(i)])!r}, not an integer"
+            )
+    if y.size:
+        bad = (y < 0) | (y >= n)
+        if bad.any():
+            i = np.argwhere(bad)[0]
+            raise ValueError(
+                f"{func}: {name} of {of} {format_index(i)} is "
+                f"{python_number(y[tuple(i)])!r}, out of range for {n} {what} "
+                f"(from 0 to {n - 1})"
+            )
+    return y.astype(np.intp)
+
+
 def to_dtype(out: NDArray[Any], dtype: np.dtype[Any]) -> NDArray[Any]:
     """Round the result to the returned dtype. A float16 result beyond its range (e.g. a
     log-probability below -65504) becomes +-inf, the correctly rounded value, silently."""

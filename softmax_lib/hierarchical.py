@@ -16,13 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from softmax_lib._validate import (
-    as_real_array,
-    format_index,
-    python_number,
-    real_array,
-    to_dtype,
-)
+from softmax_lib._validate import as_real_array, integer_labels, real_array, to_dtype
 from softmax_lib.softmax import log_softmax
 
 _FUNC = "hierarchical_log_prob"
@@ -92,33 +86,6 @@ def _count(value: Any, func: str, name: str) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{func}: {name} must be an int, got {value!r}")
     return operator.index(value)
-
-
-def _int_labels(
-    x: ArrayLike, n: int, func: str, name: str, what: str, index: str
-) -> NDArray[np.intp]:
-    """Integer labels in ``[0, n)``: bools refused, floats only if whole numbers."""
-    y = real_array(x, func, name)
-    if y.dtype.kind == "b":
-        raise TypeError(f"{func}: {name} must be integers, got bools")
-    if y.dtype.kind == "f":
-        bad = ~np.isfinite(y) | (y != np.floor(y))
-        if bad.any():
-            i = np.argwhere(bad)[0]
-            raise ValueError(
-                f"{func}: {name} of {index} {format_index(i)} is "
-                f"{python_number(y[tuple(i)])!r}, not an integer"
-            )
-    if y.size:
-        bad = (y < 0) | (y >= n)
-        if bad.any():
-            i = np.argwhere(bad)[0]
-            raise ValueError(
-                f"{func}: {name} of {index} {format_index(i)} is "
-                f"{python_number(y[tuple(i)])!r}, out of range for {n} {what} "
-                f"(0 to {n - 1})"
-            )
-    return y.astype(np.intp)
 
 
 def _shape_error(name: str, shape: tuple[int, ...], expected: str) -> ValueError:
@@ -252,7 +219,7 @@ def hierarchical_log_prob(
     cl_raw = real_array(clusters, _FUNC, "clusters")
     if cl_raw.shape != (n,):
         raise _shape_error("clusters", cl_raw.shape, f"(n,) = ({n},), one cluster per class")
-    cl = _int_labels(cl_raw, n_clu, _FUNC, "clusters", "clusters", "class")
+    cl = integer_labels(cl_raw, n_clu, _FUNC, "cluster", of="class", what="clusters")
     sizes = np.bincount(cl, minlength=n_clu)
     if n_clu and (sizes == 0).any():
         empty = int(np.argmin(sizes))
@@ -289,7 +256,7 @@ def hierarchical_log_prob(
     expected = () if single else (n_ex,)
     if t.shape != expected:
         raise _shape_error("targets", t.shape, f"{expected}, one class per example")
-    y = _int_labels(t, n, _FUNC, "targets", "classes", "example").reshape(n_ex)
+    y = integer_labels(t, n, _FUNC, "target").reshape(n_ex)
     cy = cl[y]
     out = np.empty(n_ex, dtype=dtype)
     # examples grouped by the cluster of their target: each cluster's columns read once

@@ -189,7 +189,7 @@ def test_bad_labels(name, labels, where, value, why):
 def test_bad_label_in_a_2d_batch_names_the_index(name):
     message = (
         rf"^{name}: target label of example \(1, 0\) is 5, out of range for 4 classes "
-        r"\(labels run from 0 to 3\)"
+        r"\(from 0 to 3\)"
     )
     with pytest.raises(ValueError, match=message):
         getattr(sl, name)(np.zeros((2, 2, 4)), [[0, 1], [5, 0]])
