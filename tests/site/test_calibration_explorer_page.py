@@ -13,7 +13,16 @@ import re
 
 import numpy as np
 import pytest
-from sitekit import ROOT, SITE, site_pages, unavailable
+from explorerkit import (
+    assert_fits,
+    asset,
+    contrast,
+    pages_with,
+    phone_page,
+    require_build,
+    rgb,
+    script_page,
+)
 
 import softmax_lib as sl
 from softmax_book.calibration import (
@@ -23,16 +32,11 @@ from softmax_book.calibration import (
     summary,
 )
 
-CAL_PAGES = [p for p in site_pages() if "cal-explorer" in (SITE / p).read_text()] or ["<no build>"]
-SCRIPT = (ROOT / "site_assets" / "calibration-explorer.js").read_text()
-STYLE = (ROOT / "site_assets" / "calibration-explorer.css").read_text()
+CAL_PAGES = pages_with("cal-explorer")
+SCRIPT = asset("calibration-explorer.js")
+STYLE = asset("calibration-explorer.css")
 REL = 1e-12
 KEYS = ("accuracy", "confidence", "ece", "nll")
-
-
-def _require_build(path):
-    if path == "<no build>":
-        unavailable(f"no built site at {SITE} (run `make book`, or set SITE_DIR)")
 
 
 def _close(got, want):
@@ -68,15 +72,8 @@ def _check_root(root, config):
 
 @pytest.fixture(scope="module")
 def blank_page(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_content(f"<!doctype html><html><head><style>{STYLE}</style></head><body></body>")
-    page.add_script_tag(content=SCRIPT)
-    yield page
-    context.close()
-    assert errors == []
+    with script_page(browser, SCRIPT, STYLE) as page:
+        yield page
 
 
 def _random_cases(count, seed=14):
@@ -150,7 +147,7 @@ def test_update_keeps_the_default_picture(blank_page):
 
 @pytest.mark.parametrize("path", CAL_PAGES)
 def test_explorer_recomputes_like_softmax_lib(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path)
     roots = v.page.locator(".cal-explorer")
     assert roots.count() > 0
@@ -184,7 +181,7 @@ def test_explorer_recomputes_like_softmax_lib(visit, path):
 
 @pytest.mark.parametrize("path", CAL_PAGES)
 def test_picture_stands_without_javascript(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path, javascript=False)
     root = v.page.locator(".cal-explorer").first
     config = json.loads(root.get_attribute("data-cal-config"))
@@ -195,7 +192,7 @@ def test_picture_stands_without_javascript(visit, path):
 
 @pytest.mark.parametrize("path", CAL_PAGES)
 def test_named_keyboard_and_live_region(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path)
     root = v.page.locator(".cal-explorer").first
     config = json.loads(root.get_attribute("data-cal-config"))
@@ -219,21 +216,6 @@ def test_named_keyboard_and_live_region(visit, path):
     assert v.console_errors == []
 
 
-def _rgb(css):
-    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
-    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
-
-
-def _contrast(a, b):
-    def lum(rgb):
-        c = [x / 255 for x in rgb[:3]]
-        c = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
-        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 COLOURS_JS = """root => {
   const css = (sel, prop) => getComputedStyle(root.querySelector(sel))[prop];
   return {
@@ -248,7 +230,7 @@ COLOURS_JS = """root => {
 
 @pytest.mark.parametrize("path", CAL_PAGES)
 def test_colours_follow_the_theme_with_enough_contrast(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path)
     root = v.page.locator(".cal-explorer").first
     seen = {}
@@ -256,35 +238,22 @@ def test_colours_follow_the_theme_with_enough_contrast(visit, path):
         v.set_theme(theme)
         colours = root.evaluate(COLOURS_JS)
         seen[theme] = colours
-        bg = _rgb(colours["background"])
+        bg = rgb(colours["background"])
         assert bg[3] == 1.0
         for key in ("text", "table", "note", "tick", "axis"):
-            assert _contrast(_rgb(colours[key]), bg) >= 4.5, (theme, key, colours)
+            assert contrast(rgb(colours[key]), bg) >= 4.5, (theme, key, colours)
         for key in ("bar", "gap", "slider"):
-            assert _contrast(_rgb(colours[key]), bg) >= 3.0, (theme, key, colours)
+            assert contrast(rgb(colours[key]), bg) >= 3.0, (theme, key, colours)
     for key in ("background", "text", "bar", "gap"):
         assert seen["light"][key] != seen["dark"][key], key
 
 
 @pytest.mark.parametrize("path", CAL_PAGES)
 def test_fits_a_phone_and_works_by_touch(browser, site_url, path):
-    _require_build(path)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-    )
-    try:
-        page = context.new_page()
-        page.goto(f"{site_url}/{path}", wait_until="load")
+    require_build(path)
+    with phone_page(browser, site_url, path) as page:
         root = page.locator(".cal-explorer").first
-        root.scroll_into_view_if_needed()
-        box = root.evaluate(
-            """r => { const b = r.getBoundingClientRect(), s = r.querySelector('svg')
-                        .getBoundingClientRect();
-               return {left: b.left, right: b.right, scroll: r.scrollWidth, client: r.clientWidth,
-                       svg: s.width, view: document.documentElement.clientWidth}; }"""
-        )
-        assert box["left"] >= 0 and box["right"] <= box["view"] + 0.5, box
-        assert box["scroll"] <= box["client"] and box["svg"] <= box["client"], box
+        assert_fits(root)
         slider = root.locator("input[data-cal]")
         b = slider.bounding_box()
         assert b["height"] >= 24
@@ -295,8 +264,6 @@ def test_fits_a_phone_and_works_by_touch(browser, site_url, path):
         config = json.loads(root.get_attribute("data-cal-config"))
         _close(state, _python_state(config, state["T"]))
         assert float(np.log10(state["T"])) > 0.5 * float(slider.get_attribute("max"))
-    finally:
-        context.close()
 
 
 def test_nll_is_softmax_lib_cross_entropy():

@@ -17,27 +17,31 @@ import warnings
 
 import numpy as np
 import pytest
-from sitekit import ROOT, SITE, site_pages, unavailable
+from explorerkit import (
+    assert_fits,
+    asset,
+    contrast,
+    luminance,
+    pages_with,
+    phone_page,
+    require_build,
+    rgb,
+    script_page,
+)
+from sitekit import SITE
 
 import softmax_lib as sl
 from softmax_book import SoftmaxExplorer, render_state
 
-EXPLORER_PAGES = [p for p in site_pages() if "smx-explorer" in (SITE / p).read_text()] or [
-    "<no build>"
-]
-SCRIPT = (ROOT / "site_assets" / "softmax-explorer.js").read_text()
-STYLE = (ROOT / "site_assets" / "softmax-explorer.css").read_text()
+EXPLORER_PAGES = pages_with("smx-explorer")
+SCRIPT = asset("softmax-explorer.js")
+STYLE = asset("softmax-explorer.css")
 OTHER_NAMES = {"log10-temperature": "temperature T", "shift": "shift c (added to all)"}
 REL = 1e-12  # the twin's numbers agree with softmax_lib's to this relative error
 
 # A logit of 4.8 against -5 at T = 0.189: p(right) = 1 - 3.0e-23, and the loss is 3.0e-23,
 # which log(1 + tiny) would round to 0.
 EXTREME = {"logits": [4.8, -5.0], "temperature": 0.189, "target": 0}
-
-
-def _require_build(path):
-    if path == "<no build>":
-        unavailable(f"no built site at {SITE} (run `make book`, or set SITE_DIR)")
 
 
 def _move(slider, fraction):
@@ -93,15 +97,8 @@ def _summary(config, state):
 @pytest.fixture(scope="module")
 def blank_page(browser):
     """A page holding the explorer stylesheet and script, and nothing else."""
-    context = browser.new_context(viewport={"width": 800, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_content(f"<!doctype html><html><head><style>{STYLE}</style></head><body></body>")
-    page.add_script_tag(content=SCRIPT)
-    yield page
-    context.close()
-    assert errors == []
+    with script_page(browser, SCRIPT, STYLE) as page:
+        yield page
 
 
 def _random_explorers(count, seed=20261201):
@@ -189,7 +186,7 @@ def test_extreme_state_through_a_page_update(blank_page):
 
 @pytest.mark.parametrize("path", EXPLORER_PAGES)
 def test_explorers_recompute_like_softmax_lib(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path)
     roots = v.page.locator(".smx-explorer")
     assert roots.count() > 0
@@ -229,7 +226,7 @@ def test_explorers_recompute_like_softmax_lib(visit, path):
 @pytest.mark.parametrize("path", EXPLORER_PAGES)
 def test_explorer_pictures_stand_without_javascript(visit, path):
     """Printed, or read with JavaScript off, the page still shows each default figure."""
-    _require_build(path)
+    require_build(path)
     v = visit(path, javascript=False)
     roots = v.page.locator(".smx-explorer")
     assert roots.count() > 0
@@ -255,7 +252,7 @@ def test_explorer_pictures_stand_without_javascript(visit, path):
 @pytest.mark.parametrize("path", EXPLORER_PAGES)
 def test_explorers_are_named_and_work_from_the_keyboard(visit, path):
     """Each slider says what it moves; ArrowRight moves it; the result is announced politely."""
-    _require_build(path)
+    require_build(path)
     v = visit(path)
     roots = v.page.locator(".smx-explorer")
     for k in range(roots.count()):
@@ -300,33 +297,6 @@ def test_explorers_are_named_and_work_from_the_keyboard(visit, path):
     assert v.console_errors == []
 
 
-BOX_JS = """r => {
-  const b = r.getBoundingClientRect(), s = r.querySelector('svg').getBoundingClientRect();
-  return {left: b.left, right: b.right, scroll: r.scrollWidth, client: r.clientWidth,
-          svg: s.width, view: document.documentElement.clientWidth};
-}"""
-
-
-def _rgb(css):
-    """'rgb(r, g, b)' or 'rgba(r, g, b, a)' -> (r, g, b, a)."""
-    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
-    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
-
-
-def _luminance(rgb):
-    def channel(c):
-        c /= 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(a, b):
-    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 COLOURS_JS = """root => {
   const css = (sel, prop) => getComputedStyle(root.querySelector(sel))[prop];
   const input = root.querySelector('input[data-smx]');
@@ -352,7 +322,7 @@ def test_explorer_colours_follow_the_theme_with_enough_contrast(visit):
     pages = [
         p for p in EXPLORER_PAGES if p == "<no build>" or "smx-target" in (SITE / p).read_text()
     ]
-    _require_build(pages[0])
+    require_build(pages[0])
     v = visit(pages[0])
     root = v.page.locator(".smx-explorer:has(rect.smx-target)").first
     v.page.keyboard.press("Tab")  # keyboard modality, so :focus-visible applies to .focus()
@@ -361,13 +331,13 @@ def test_explorer_colours_follow_the_theme_with_enough_contrast(visit):
         v.page.evaluate("t => { document.documentElement.dataset.theme = t; }", theme)
         colours = root.evaluate(COLOURS_JS)
         seen[theme] = colours
-        bg = _rgb(colours["background"])
+        bg = rgb(colours["background"])
         assert bg[3] == 1.0, f"{theme}: the panel must paint its own background"
         for key in ("text", "table", "note", "tick", "value", "label"):
-            ratio = _contrast(_rgb(colours[key]), bg)
+            ratio = contrast(rgb(colours[key]), bg)
             assert ratio >= 4.5, f"{theme}: {key} {colours[key]} on {bg}: {ratio:.2f}"
         for key in ("bar", "target", "focus", "slider"):
-            ratio = _contrast(_rgb(colours[key]), bg)
+            ratio = contrast(rgb(colours[key]), bg)
             assert ratio >= 3.0, f"{theme}: {key} {colours[key]} on {bg}: {ratio:.2f}"
         assert colours["bar"] != colours["target"]
     # The theme's own colours, not fixed ones.
@@ -375,27 +345,19 @@ def test_explorer_colours_follow_the_theme_with_enough_contrast(visit):
     assert seen["dark"]["background"] == page_bg
     for key in ("background", "text", "bar", "target"):
         assert seen["light"][key] != seen["dark"][key], key
-    dark, light = (_luminance(_rgb(seen[t]["background"])) for t in ("dark", "light"))
+    dark, light = (luminance(rgb(seen[t]["background"])) for t in ("dark", "light"))
     assert dark < light
 
 
 @pytest.mark.parametrize("path", EXPLORER_PAGES)
 def test_explorers_fit_a_phone_and_work_by_touch(browser, site_url, path):
     """At 390 x 844 with a touch screen: nothing wider than the screen, a tap moves a slider."""
-    _require_build(path)
-    phone = {"width": 390, "height": 844}
-    context = browser.new_context(viewport=phone, has_touch=True, is_mobile=True)
-    try:
-        page = context.new_page()
-        page.goto(f"{site_url}/{path}", wait_until="load")
+    require_build(path)
+    with phone_page(browser, site_url, path) as page:
         roots = page.locator(".smx-explorer")
         for k in range(roots.count()):
             root = roots.nth(k)
-            root.scroll_into_view_if_needed()
-            box = root.evaluate(BOX_JS)
-            assert box["left"] >= 0 and box["right"] <= box["view"] + 0.5, box
-            assert box["scroll"] <= box["client"], f"{path} explorer {k} scrolls sideways: {box}"
-            assert box["svg"] <= box["client"], box
+            assert_fits(root, f"{path} explorer {k}")
             slider = root.locator("input[data-smx]").first
             before = root.get_attribute("data-smx-state")
             b = slider.bounding_box()
@@ -405,5 +367,3 @@ def test_explorers_fit_a_phone_and_work_by_touch(browser, site_url, path):
             x = b["x"] + b["width"] * far_side
             page.touchscreen.tap(x, b["y"] + b["height"] / 2)
             assert root.get_attribute("data-smx-state") != before, f"{path}: a tap changed nothing"
-    finally:
-        context.close()

@@ -21,34 +21,30 @@ import sys
 
 import numpy as np
 import pytest
-from sitekit import ROOT, SITE, site_pages, unavailable
+from explorerkit import (
+    assert_fits,
+    asset,
+    contrast,
+    pages_with,
+    phone_page,
+    require_build,
+    script_page,
+)
 
 from softmax_book.float_explorer import FORMATS, float_state, render_float_state, summary
 
-PAGES = [p for p in site_pages() if "fpx-explorer" in (SITE / p).read_text()] or ["<no build>"]
-SCRIPT = (ROOT / "site_assets" / "float-explorer.js").read_text()
-STYLE = (ROOT / "site_assets" / "float-explorer.css").read_text()
+PAGES = pages_with("fpx-explorer")
+SCRIPT = asset("float-explorer.js")
+STYLE = asset("float-explorer.css")
 LABELS = ["dog", "cat", "horse"]
 MORE = ["dog", "cat", "horse", "a & <b>"]
 EXP_ULPS_64 = 1  # Math.exp against glibc's exp
 
 
-def _require_build(path):
-    if path == "<no build>":
-        unavailable(f"no built site at {SITE} (run `make book`, or set SITE_DIR)")
-
-
 @pytest.fixture(scope="module")
 def page(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 900})
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.set_content(f"<!doctype html><html><head><style>{STYLE}</style></head><body></body>")
-    pg.add_script_tag(content=SCRIPT)
-    yield pg
-    context.close()
-    assert errors == []
+    with script_page(browser, SCRIPT, STYLE) as pg:
+        yield pg
 
 
 # Bulk arrays cross into the page as base64 float64 bytes (JSON lists of millions are slow).
@@ -325,7 +321,7 @@ def _check(root, config):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_explorer_recomputes_in_each_format(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path)
     root = v.page.locator(".fpx-explorer").first
     config = json.loads(root.get_attribute("data-fpx-config"))
@@ -355,7 +351,7 @@ def test_explorer_recomputes_in_each_format(visit, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_named_keyboard_and_announced(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path)
     root = v.page.locator(".fpx-explorer").first
     config = json.loads(root.get_attribute("data-fpx-config"))
@@ -389,7 +385,7 @@ def test_named_keyboard_and_announced(visit, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_picture_stands_without_javascript(visit, path):
-    _require_build(path)
+    require_build(path)
     v = visit(path, javascript=False)
     root = v.page.locator(".fpx-explorer").first
     assert root.locator("svg rect.fpx-band").count() >= 3
@@ -400,21 +396,10 @@ def test_picture_stands_without_javascript(visit, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_themes_and_phone(browser, site_url, path):
-    _require_build(path)
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-    )
-    try:
-        pg = context.new_page()
-        pg.goto(f"{site_url}/{path}", wait_until="load")
+    require_build(path)
+    with phone_page(browser, site_url, path) as pg:
         root = pg.locator(".fpx-explorer").first
-        root.scroll_into_view_if_needed()
-        box = root.evaluate(
-            "r => ({right: r.getBoundingClientRect().right,"
-            " view: document.documentElement.clientWidth,"
-            " scroll: r.scrollWidth, client: r.clientWidth})"
-        )
-        assert box["right"] <= box["view"] + 0.5 and box["scroll"] <= box["client"], box
+        assert_fits(root)
         table = root.locator(".fpx-scroll").evaluate("d => [d.scrollWidth, d.clientWidth]")
         assert table[0] <= table[1], f"the table scrolls sideways at 390 px: {table}"
         backgrounds = {}
@@ -425,10 +410,6 @@ def test_themes_and_phone(browser, site_url, path):
                 " getComputedStyle(r.querySelector('.fpx-note')).color]"
             )
             backgrounds[theme] = colours[0]
-            from test_explorers import _contrast, _rgb
-
             for fg in colours[1:]:
-                assert _contrast(_rgb(fg), _rgb(colours[0])) >= 4.5, (theme, fg, colours[0])
+                assert contrast(fg, colours[0]) >= 4.5, (theme, fg, colours[0])
         assert backgrounds["light"] != backgrounds["dark"]
-    finally:
-        context.close()

@@ -1,0 +1,381 @@
+"""The kernel-free trainer explorer in chromium: the page script is the twin of
+softmax_book/trainer.py (weights to 1e-9 after k steps, markup byte for byte, the same summary
+sentence), and it serves every reader (named buttons and sliders, keyboard, live region, play and
+pause, reset, light and dark theme, phone width, no JavaScript).
+
+Two kinds of page, as in test_calibration_explorer_page.py: the page script alone in a blank page
+(no build needed), and the built site's page that holds the explorer (``SITE_DIR``).
+"""
+
+import json
+import random
+import re
+
+import numpy as np
+import pytest
+from sitekit import ROOT, SITE, site_pages, unavailable
+
+from softmax_book.trainer import TrainerExplorer, render_trainer, summary
+
+TR_PAGES = [p for p in site_pages() if "tr-explorer" in (SITE / p).read_text()] or ["<no build>"]
+SCRIPT = (ROOT / "site_assets" / "trainer-explorer.js").read_text()
+STYLE = (ROOT / "site_assets" / "trainer-explorer.css").read_text()
+TOL = 1e-9  # largest |W_js - W_py|, |b_js - b_py| after k steps from the same start
+CENTRES = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
+
+
+def _require_build(path):
+    if path == "<no build>":
+        unavailable(f"no built site at {SITE} (run `make book`, or set SITE_DIR)")
+
+
+def _blobs(n=100, seed=0):
+    """The chapter's data: three blobs, shuffled, three quarters for training, 3 decimals."""
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([rng.normal(c, 1.0, size=(n, 2)) for c in CENTRES])
+    t = np.repeat(np.arange(3), n)
+    order = rng.permutation(len(t))
+    X, t = np.round(X[order], 3), t[order]
+    cut = 3 * len(t) // 4
+    return X[:cut], t[:cut], X[cut:], t[cut:]
+
+
+def _explorer_of(config):
+    return TrainerExplorer(
+        config["X_train"],
+        config["t_train"],
+        config["X_test"],
+        config["t_test"],
+        learning_rate=config["learning_rate"],
+        weight_decay=config["weight_decay"],
+        temperature=config["temperature"],
+        steps=config["steps"],
+        max_steps=config["max_steps"],
+    )
+
+
+def _gap(a, b):
+    gw = np.abs(np.array(a["W"]) - np.array(b["W"])).max()
+    return float(max(gw, np.abs(np.array(a["b"]) - np.array(b["b"])).max()))
+
+
+# -- the page script alone -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blank_page(browser):
+    context = browser.new_context(viewport={"width": 900, "height": 1000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_content(f"<!doctype html><html><head><style>{STYLE}</style></head><body></body>")
+    page.add_script_tag(content=SCRIPT)
+    yield page
+    context.close()
+    assert errors == []
+
+
+def _settings():
+    ex = TrainerExplorer(*_blobs(5))
+    (e_lo, e_hi), l_hi = ex.learning_rate_range, ex.weight_decay_max
+    t_lo, t_hi = ex.temperature_range
+    cases = [(ex.learning_rate, ex.weight_decay, ex.temperature)]  # the defaults
+    cases += [(e, lam, T) for e in (e_lo, e_hi) for lam in (0.0, l_hi) for T in (t_lo, t_hi)]
+    rng = random.Random(15)
+    for _ in range(3):
+        cases.append(
+            (
+                10 ** rng.uniform(np.log10(e_lo), np.log10(e_hi)),
+                rng.uniform(0, l_hi),
+                10 ** rng.uniform(np.log10(t_lo), np.log10(t_hi)),
+            )
+        )
+    return cases
+
+
+def test_twin_trains_like_python_and_draws_the_same_bytes(blank_page):
+    """Defaults, every corner of the sliders' box and three random settings; 1, 10, 200 steps."""
+    ex = TrainerExplorer(*_blobs())
+    config = ex.config()
+    worst, compared = 0.0, 0
+    for eta, lam, T in _settings():
+        for k in (1, 10, 200):
+            want = ex.run(k, eta, lam, T)
+            got = blank_page.evaluate(
+                """([c, k, e, l, T, want]) => {
+                     const s = trainerExplorer.run(c, k, e, l, T);
+                     return {state: s, own: trainerExplorer.render(c, s),
+                             markup: trainerExplorer.render(c, want),
+                             summary: trainerExplorer.summary(want)};
+                   }""",
+                [config, k, eta, lam, T, want],
+            )
+            gap = _gap(got["state"], want)
+            worst = max(worst, gap)
+            assert gap <= TOL, (eta, lam, T, k, gap)
+            assert got["state"]["step"] == k
+            np.testing.assert_allclose(got["state"]["train_losses"], want["train_losses"], rtol=1e-9)
+            np.testing.assert_allclose(got["state"]["test_losses"], want["test_losses"], rtol=1e-9)
+            assert got["state"]["train_acc"] == want["train_acc"]
+            assert got["state"]["test_acc"] == want["test_acc"]
+            python_markup = render_trainer(want, ex.data())
+            assert got["markup"] == python_markup  # the same state: the same bytes
+            assert got["own"] == python_markup  # and the twin's own state draws the same
+            assert got["summary"] == summary(want)
+            compared += 1
+    print(f"twin: {compared} runs, worst |W, b| difference {worst:.1e} (bound {TOL:g})")
+
+
+def test_twin_retempers_like_python(blank_page):
+    ex = TrainerExplorer(*_blobs())
+    state = ex.run(30, 1.2, 0.01, 0.7)
+    for T in (0.5, 1.0, 3.7):
+        want = ex.retemper(state, T)
+        got = blank_page.evaluate(
+            "([c, s, T]) => trainerExplorer.retemper(c, s, T)", [ex.config(), state, T]
+        )
+        assert got["W"] == state["W"] and got["step"] == 30
+        np.testing.assert_allclose(got["train_losses"], want["train_losses"], rtol=1e-12)
+        np.testing.assert_allclose(got["test_losses"], want["test_losses"], rtol=1e-12)
+
+
+def test_twin_formats_like_python(blank_page):
+    rng = random.Random(3)
+    cases = [(0.125, 2), (0.0625, 3), (2.5, 0), (0.03125, 4), (-0.0, 2), (264.0, 0)]
+    for _ in range(1000):
+        cases += [(rng.randint(0, 10**5) / 2 ** rng.randint(0, 8), rng.randint(0, 4))]
+        cases += [(rng.uniform(-10, 300), rng.randint(0, 4))]
+    got = blank_page.evaluate("cs => cs.map(([x, d]) => trainerExplorer.fmt(x, d))", cases)
+    assert got == [f"{x:.{d}f}" for x, d in cases]
+
+
+def test_buttons_step_play_and_reset_in_a_blank_page(blank_page):
+    ex = TrainerExplorer(*_blobs(40), steps=20, title="blank")
+    blank_page.evaluate(
+        "html => { document.body.innerHTML = html; trainerExplorer.init(); }", ex.to_html()
+    )
+    root = blank_page.locator(".tr-explorer")
+    static_view = ex.to_html().split('<div class="tr-view">')[1].split("</div><p")[0]
+    assert root.locator(".tr-view").inner_html() == static_view  # the replayed state, same bytes
+    assert _gap(json.loads(root.get_attribute("data-tr-state")), ex.default_state()) <= TOL
+    root.locator("[data-tr-action=step]").click()
+    state = json.loads(root.get_attribute("data-tr-state"))
+    assert state["step"] == 21
+    assert _gap(state, ex.step(ex.default_state(), 0.5, 0.0, 1.0)) <= TOL
+    root.locator("[data-tr-action=reset]").click()
+    state = json.loads(root.get_attribute("data-tr-state"))
+    assert state["step"] == 0 and state["W"] == [[0, 0, 0], [0, 0, 0]]
+    assert root.locator("td.tr-step").inner_text() == "0"
+
+
+# -- the built site --------------------------------------------------------------------------
+
+
+def _state(root):
+    return json.loads(root.get_attribute("data-tr-state"))
+
+
+@pytest.mark.parametrize("path", TR_PAGES)
+def test_page_trains_like_softmax_lib(visit, path):
+    _require_build(path)
+    v = visit(path)
+    root = v.page.locator(".tr-explorer")
+    assert root.count() == 1
+    config = json.loads(root.get_attribute("data-tr-config"))
+    assert 200 <= len(config["t_train"]) <= 400 and len(config["X_train"][0]) == 2
+    ex = _explorer_of(config)
+    want = ex.default_state()
+    assert _state(root)["step"] == config["steps"] > 0
+    assert _gap(_state(root), want) <= TOL
+    assert root.locator(".tr-view").inner_html() == render_trainer(want, ex.data())
+    for _ in range(3):
+        root.locator("[data-tr-action=step]").click()
+        want = ex.step(want, config["learning_rate"], config["weight_decay"], config["temperature"])
+    assert _state(root)["step"] == want["step"] and _gap(_state(root), want) <= TOL
+    assert v.console_errors == [] and v.external_requests == []
+
+
+@pytest.mark.parametrize("path", TR_PAGES)
+def test_picture_stands_without_javascript(visit, path):
+    _require_build(path)
+    v = visit(path, javascript=False)
+    root = v.page.locator(".tr-explorer")
+    config = json.loads(root.get_attribute("data-tr-config"))
+    assert root.locator("svg.tr-plane").is_visible() and root.locator("svg.tr-loss").is_visible()
+    assert root.locator("td.tr-step").inner_text() == str(config["steps"])
+    assert root.locator("svg.tr-plane path.tr-region").count() == 3
+    assert root.locator("svg.tr-plane line.tr-bound").count() == 3
+    assert root.locator("svg.tr-plane circle.tr-triple").count() == 1
+    points = root.locator("svg.tr-loss polyline.tr-train-curve").get_attribute("points")
+    assert len(points.split()) > 100  # the loss curve so far
+
+
+@pytest.mark.parametrize("path", TR_PAGES)
+def test_named_keyboard_and_live_region(visit, path):
+    _require_build(path)
+    v = visit(path)
+    root = v.page.locator(".tr-explorer")
+    status = root.locator(".tr-status")
+    assert status.get_attribute("aria-live") == "polite" and status.inner_text() == ""
+    tree = root.aria_snapshot()
+    assert re.findall(r'- button "([^"]+)"', tree) == ["Play", "Step", "Reset"], tree
+    assert re.findall(r'- slider "([^"]+)"', tree) == [
+        "learning rate η",
+        "weight decay λ",
+        "temperature T",
+    ], tree
+    assert 'img "decision regions at step' in tree and 'img "training loss' in tree, tree
+    # Tab walks the controls in order
+    order = []
+    root.locator("[data-tr-action=play]").focus()
+    for _ in range(6):
+        order.append(
+            v.page.evaluate(
+                "() => document.activeElement.getAttribute('data-tr-action')"
+                " || document.activeElement.getAttribute('data-tr')"
+            )
+        )
+        v.page.keyboard.press("Tab")
+    assert order == [
+        "play",
+        "step",
+        "reset",
+        "log10-learning-rate",
+        "weight-decay",
+        "log10-temperature",
+    ]
+    step_button = root.locator("[data-tr-action=step]")
+    step_button.focus()
+    before = _state(root)["step"]
+    v.page.keyboard.press("Enter")
+    v.page.keyboard.press("Space")
+    state = _state(root)
+    assert state["step"] == before + 2
+    status.filter(has_text=f"Step {before + 2}: training loss").wait_for(timeout=3000)
+    outline = step_button.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert outline[0] == "solid" and float(outline[1].removesuffix("px")) >= 2, outline
+    # an arrow on the temperature slider, while paused: re-measured and announced
+    slider = root.locator("input[data-tr=log10-temperature]")
+    slider.focus()
+    v.page.keyboard.press("ArrowRight")
+    T = 10 ** float(slider.input_value())
+    assert slider.get_attribute("aria-valuetext") == f"{T:.2f}"
+    assert _state(root)["step"] == before + 2 and _state(root)["W"] == state["W"]
+    assert _state(root)["train_losses"][-1] != state["train_losses"][-1]
+    status.filter(has_text=summary(_state(root))).wait_for(timeout=3000)
+    assert v.console_errors == []
+
+
+@pytest.mark.parametrize("path", TR_PAGES)
+def test_play_pause_reset(visit, path):
+    _require_build(path)
+    v = visit(path)
+    root = v.page.locator(".tr-explorer")
+    play = root.locator("[data-tr-action=play]")
+    start = _state(root)["step"]
+    play.click()
+    assert play.get_attribute("aria-pressed") == "true" and play.inner_text() == "Pause"
+    v.page.wait_for_function(
+        "([r, s]) => JSON.parse(r.getAttribute('data-tr-state')).step >= s + 10",
+        arg=[root.element_handle(), start],
+    )
+    play.click()
+    assert play.get_attribute("aria-pressed") == "false" and play.inner_text() == "Play"
+    paused = _state(root)["step"]
+    v.page.wait_for_timeout(300)
+    assert _state(root)["step"] == paused > start
+    root.locator(".tr-status").filter(has_text=f"Paused. Step {paused}:").wait_for(timeout=3000)
+    root.locator("[data-tr-action=reset]").click()
+    state = _state(root)
+    assert state["step"] == 0 and state["train_losses"] == [pytest.approx(np.log(3))]
+    assert root.locator("td.tr-step").inner_text() == "0"
+    assert root.locator("svg.tr-plane path.tr-region").count() == 1  # W = 0: one region
+    root.locator(".tr-status").filter(has_text="Reset. Step 0:").wait_for(timeout=3000)
+    assert v.console_errors == []
+
+
+def _rgb(css):
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+
+
+def _contrast(a, b):
+    def lum(rgb):
+        c = [x / 255 for x in rgb[:3]]
+        c = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+COLOURS_JS = """root => {
+  const css = (sel, prop) => getComputedStyle(root.querySelector(sel))[prop];
+  return {
+    background: getComputedStyle(root).backgroundColor, text: getComputedStyle(root).color,
+    table: css('td.tr-train-loss', 'color'), note: css('.tr-note', 'color'),
+    tick: css('.tr-tick', 'fill'), axis: css('.tr-axis', 'fill'),
+    button: css('button[data-tr-action]', 'color'),
+    buttonBg: css('button[data-tr-action]', 'backgroundColor'),
+    c0: css('path.tr-pts.tr-c0', 'fill'), c1: css('path.tr-pts.tr-c1', 'fill'),
+    c2: css('path.tr-pts.tr-c2', 'fill'), bound: css('line.tr-bound', 'stroke'),
+    train: css('polyline.tr-train-curve', 'stroke'), test: css('polyline.tr-test-curve', 'stroke'),
+    slider: css('input[data-tr]', 'accentColor'),
+  };
+}"""
+
+
+@pytest.mark.parametrize("path", TR_PAGES)
+def test_colours_follow_the_theme_with_enough_contrast(visit, path):
+    _require_build(path)
+    v = visit(path)
+    root = v.page.locator(".tr-explorer")
+    seen = {}
+    for theme in ("light", "dark"):
+        v.set_theme(theme)
+        colours = root.evaluate(COLOURS_JS)
+        seen[theme] = colours
+        bg = _rgb(colours["background"])
+        assert bg[3] == 1.0
+        for key in ("text", "table", "note", "tick", "axis"):
+            assert _contrast(_rgb(colours[key]), bg) >= 4.5, (theme, key, colours)
+        assert _contrast(_rgb(colours["button"]), _rgb(colours["buttonBg"])) >= 4.5, colours
+        for key in ("c0", "c1", "c2", "bound", "train", "test", "slider"):
+            assert _contrast(_rgb(colours[key]), bg) >= 3.0, (theme, key, colours)
+    for key in ("background", "text", "c0", "c1"):
+        assert seen["light"][key] != seen["dark"][key], key
+
+
+@pytest.mark.parametrize("path", TR_PAGES)
+def test_fits_a_phone_with_the_panels_stacked(browser, site_url, path):
+    _require_build(path)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/{path}", wait_until="load")
+        root = page.locator(".tr-explorer")
+        root.scroll_into_view_if_needed()
+        box = root.evaluate(
+            """r => { const b = r.getBoundingClientRect();
+               const p = r.querySelector('svg.tr-plane').getBoundingClientRect();
+               const l = r.querySelector('svg.tr-loss').getBoundingClientRect();
+               return {left: b.left, right: b.right, scroll: r.scrollWidth, client: r.clientWidth,
+                       plane: [p.left, p.right, p.bottom], loss: [l.left, l.right, l.top],
+                       view: document.documentElement.clientWidth,
+                       page: document.scrollingElement.scrollWidth}; }"""
+        )
+        assert box["left"] >= 0 and box["right"] <= box["view"] + 0.5, box
+        assert box["scroll"] <= box["client"] and box["page"] <= 390, box
+        assert box["loss"][2] >= box["plane"][2] - 0.5, box  # stacked: the loss panel below
+        assert box["plane"][1] <= box["right"] and box["loss"][1] <= box["right"], box
+        step = root.locator("[data-tr-action=step]")
+        assert step.bounding_box()["height"] >= 24
+        before = root.get_attribute("data-tr-state")
+        step.tap()
+        assert root.get_attribute("data-tr-state") != before
+    finally:
+        context.close()
