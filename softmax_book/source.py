@@ -7,8 +7,8 @@ fresh run, a chapter whose shown source no longer matches the library fails the 
 until the notebook is re-executed; ``tests/book/test_library_in_chapters.py`` checks that every
 public function is shown in the chapter its docstring names.
 
-The docstring is left out (one marker line stands in for it): it is long, it is rendered in the
-API reference, and the chapter's point is the code.
+The docstring is left out (one marker line stands in for it): it is long, a public function's is
+rendered in the API reference, and the chapter's point is the code.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import softmax_lib
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCSTRING_MARKER = '"""(docstring: see the API reference)"""'
+PRIVATE_DOCSTRING_MARKER = '"""(docstring left out: it is in the source file)"""'
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class SourceBlock:
     code: str
 
 
-def _without_docstring(source: str) -> str:
+def _without_docstring(source: str, marker: str) -> str:
     lines = textwrap.dedent(source).splitlines()
     tree = ast.parse("\n".join(lines))
     function = tree.body[0]
@@ -47,7 +50,7 @@ def _without_docstring(source: str) -> str:
     ):
         start, end = first.lineno - 1, first.end_lineno or first.lineno
         indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-        lines[start:end] = [indent + DOCSTRING_MARKER]
+        lines[start:end] = [indent + marker]
     return "\n".join(lines)
 
 
@@ -62,7 +65,10 @@ def source_block(function: Callable[..., object]) -> SourceBlock:
     except ValueError:
         shown = path.name
     name = f"{function.__module__}.{function.__qualname__}"
-    return SourceBlock(name, shown, _without_docstring(inspect.getsource(function)))
+    # only the public functions have an entry in the API reference
+    public = getattr(softmax_lib, function.__name__, None) is function
+    marker = DOCSTRING_MARKER if public else PRIVATE_DOCSTRING_MARKER
+    return SourceBlock(name, shown, _without_docstring(inspect.getsource(function), marker))
 
 
 class LibrarySource:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import softmax_lib as sl
-from softmax_book.source import DOCSTRING_MARKER, show_source
+from softmax_book.source import DOCSTRING_MARKER, PRIVATE_DOCSTRING_MARKER, show_source
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
@@ -88,6 +88,13 @@ def test_the_marker_replaces_the_docstring_only():
     shown = repr(show_source(sl.softmax))
     assert shown.count(DOCSTRING_MARKER) == 1
     assert "Parameters" not in shown and "return" in shown
+
+
+def test_a_private_helper_gets_the_other_marker():
+    from softmax_lib._engine.compensated import two_sum
+
+    shown = repr(show_source(two_sum))
+    assert PRIVATE_DOCSTRING_MARKER in shown and DOCSTRING_MARKER not in shown
 
 
 def test_show_source_rejects_what_is_not_a_function():
