@@ -162,7 +162,8 @@
 
   // -- markup, as trainer.py --------------------------------------------------------------------
 
-  // Python's f"{x:.{digits}f}", exact ties to even (as in softmax-explorer.js).
+  // Python's f"{x:.{digits}f}", exact ties to even (as in softmax-explorer.js), except that a
+  // value that rounds to zero has no sign (trainer.py's _fmt).
   var TIE = "5" + new Array(40).join("0");
   function fmt(x, digits) {
     if (digits === undefined) digits = 3;
@@ -172,7 +173,7 @@
     if (/[13579]$/.test(s) && a.toFixed(digits + 40).slice(-40) === TIE) {
       s = s.slice(0, -1) + String(Number(s.slice(-1)) - 1);
     }
-    return sign + s;
+    return /[1-9]/.test(s) ? sign + s : s;
   }
 
   function px(g, x) { return (x - g.x_min) * g.scale; }
@@ -240,7 +241,9 @@
       var y = g.pad_top + g.plot_h * (1 - Math.min(losses[i], yTop) / yTop);
       pts.push(fmt(x, 1) + "," + fmt(y, 1));
     }
-    return '<polyline class="tr-curve ' + cls + '" points="' + pts.join(" ") + '"/>';
+    var now = pts[pts.length - 1].split(",");
+    return '<polyline class="tr-curve ' + cls + '" points="' + pts.join(" ") + '"/>' +
+      '<circle class="tr-now ' + cls + '" cx="' + now[0] + '" cy="' + now[1] + '" r="2.5"/>';
   }
 
   function lossPanel(config, state) {
@@ -375,7 +378,13 @@
   }
 
   function act(root, action) {
-    if (action === "play") { setPlaying(root, !root.trTimer); return; }
+    if (action === "play") {
+      if (!root.trTimer && root.trState.step >= root.trConfig.max_steps) {
+        announce(root, "At the last step; reset to train again. " + summary(root.trState));
+      }
+      setPlaying(root, !root.trTimer);
+      return;
+    }
     setPlaying(root, false);
     if (action === "step") {
       if (root.trState.step >= root.trConfig.max_steps) {

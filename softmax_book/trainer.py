@@ -85,9 +85,11 @@ def _num(x: float) -> str:
 
 
 def _fmt(x: float, digits: int = 3) -> str:
+    """f"{x:.{digits}f}", except that a value that rounds to zero has no sign ("0.0")."""
     if math.isnan(x):
         return "nan"
-    return f"{x:.{digits}f}"
+    s = f"{x:.{digits}f}"
+    return s[1:] if s[0] == "-" and not s.strip("-0.") else s
 
 
 def _is_number(x) -> bool:
@@ -329,7 +331,11 @@ def _curve(g, losses, x_top, y_top, cls):
         x = g["pad_left"] + g["plot_w"] * i / x_top
         y = g["pad_top"] + g["plot_h"] * (1 - min(losses[i], y_top) / y_top)
         pts.append(f"{_fmt(x, 1)},{_fmt(y, 1)}")
-    return f'<polyline class="tr-curve {cls}" points="{" ".join(pts)}"/>'
+    now = pts[-1].split(",")  # the current step, marked (a curve of one point draws nothing)
+    return (
+        f'<polyline class="tr-curve {cls}" points="{" ".join(pts)}"/>'
+        f'<circle class="tr-now {cls}" cx="{now[0]}" cy="{now[1]}" r="2.5"/>'
+    )
 
 
 def _losses(g, state):
