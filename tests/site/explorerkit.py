@@ -34,8 +34,9 @@ def asset(name):
 
 @contextlib.contextmanager
 def script_page(browser, script, style, viewport=None):
-    """A blank page with one explorer's stylesheet and script: the twin tests need no build.
-    Fails if the script throws."""
+    """A blank page with the explorers' shared stylesheet, one explorer's stylesheet and its
+    script: the twin tests need no build. Fails if the script throws."""
+    style = asset("explorers.css") + style
     context = browser.new_context(viewport=viewport or {"width": 800, "height": 900})
     page = context.new_page()
     errors = []
