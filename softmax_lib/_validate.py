@@ -137,7 +137,8 @@ def to_dtype(out: NDArray[Any], dtype: np.dtype[Any]) -> NDArray[Any]:
     log-probability below -65504) becomes +-inf, the correctly rounded value, silently."""
     if out.dtype == dtype:
         return out
-    with np.errstate(over="ignore"):
+    # rounding to a narrower dtype may overflow to inf or underflow to 0: both correct here
+    with np.errstate(over="ignore", under="ignore"):
         return out.astype(dtype)
 
 
@@ -180,6 +181,6 @@ def finish(res: NDArray[Any], out: NDArray[Any] | None, out_dtype: np.dtype[Any]
     if out is None:
         return to_dtype(res, out_dtype)
     if res is not out:
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore"):
             np.copyto(out, res, casting="unsafe")
     return out

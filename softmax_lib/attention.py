@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from softmax_lib._attention_args import batch_shape, checked_attention_arguments, real_matrix
 from softmax_lib._engine import quiet
+from softmax_lib._validate import to_dtype
 from softmax_lib.softmax import softmax
 
 
@@ -121,7 +122,7 @@ def attention_weights(
     ValueError: attention_weights: query row 0 has every key masked (1 such row(s) in all); ...
     """
     w, out_dtype = _weights(q, k, mask, scale, "attention_weights")
-    return w.astype(out_dtype, copy=False)
+    return to_dtype(w, out_dtype)
 
 
 def scaled_dot_product_attention(

@@ -195,4 +195,4 @@ def cross_entropy_grad(
         n_examples = int(np.prod(grad.shape[:-1]))
         if n_examples:
             grad = grad / n_examples
-    return np.moveaxis(grad, -1, ax).astype(out_dtype, copy=False)
+    return to_dtype(np.moveaxis(grad, -1, ax), out_dtype)

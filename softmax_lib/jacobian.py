@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from softmax_lib._validate import as_real_array, check_positive_scalar
+from softmax_lib._engine import quiet
+from softmax_lib._validate import as_real_array, check_positive_scalar, to_dtype
 from softmax_lib.softmax import softmax
 
 
@@ -60,6 +61,16 @@ def softmax_jacobian(x: ArrayLike, *, temperature: float = 1.0) -> NDArray[Any]:
     t = check_positive_scalar(temperature, "softmax_jacobian", "temperature")
     if arr.ndim != 1:
         raise ValueError(f"softmax_jacobian: x must be one-dimensional, got shape {arr.shape}")
-    p = softmax(arr, temperature=t)
-    jac = (np.diag(p) - np.outer(p, p)) / t
-    return jac.astype(out_dtype, copy=False)
+    # float16 is computed in float32, as everywhere in the library
+    p = softmax(arr.astype(np.float32) if arr.dtype == np.float16 else arr, temperature=t)
+    with quiet():  # products of tiny probabilities underflow to 0: the right answer
+        jac = -np.outer(p, p)
+        # The diagonal is p_i (1 - p_i). For the largest p_i, 1 - p_i cancels (to 0 once the
+        # others sum below eps); the sum of the other probabilities is the same number, exact.
+        rest = 1 - p
+        if p.size:
+            k = int(np.argmax(p))
+            rest[k] = np.delete(p, k).sum()
+        np.fill_diagonal(jac, p * rest)
+        jac /= t
+    return to_dtype(jac, out_dtype)

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from softmax_lib._engine import RowLimits, RunningLogSum, finite_shift, quiet
-from softmax_lib._validate import as_real_array, check_axis
+from softmax_lib._validate import as_real_array, check_axis, to_dtype
 
 
 def _iterate(chunks: Any, func: str) -> Iterator[ArrayLike]:
@@ -149,7 +149,7 @@ def online_logsumexp(
     func = "online_logsumexp"
     state, _, out_dtype = _fold(func, axis, _iterate(chunks, func), keep=False)
     out = state.logsumexp()
-    return (out if keepdims else np.squeeze(out, axis=state.axis)).astype(out_dtype, copy=False)
+    return to_dtype(out if keepdims else np.squeeze(out, axis=state.axis), out_dtype)
 
 
 def online_softmax(chunks: Iterable[ArrayLike], axis: int = -1) -> NDArray[Any]:
@@ -225,4 +225,4 @@ def online_softmax(chunks: Iterable[ArrayLike], axis: int = -1) -> NDArray[Any]:
             if limits is not None:
                 limits.patch(p, at_inf=1.0, elsewhere=0.0, hot=np.isposinf(arr))
             parts.append(p)
-    return np.concatenate(parts, axis=ax).astype(out_dtype, copy=False)
+    return to_dtype(np.concatenate(parts, axis=ax), out_dtype)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from softmax_lib._validate import as_real_array
+from softmax_lib._validate import as_real_array, to_dtype
 
 # float32 and float16 inputs are evaluated in float64 and rounded once at the end: that costs
 # little and makes the result correctly rounded in practice, subnormal tail included.
@@ -70,4 +70,4 @@ def sigmoid(x: ArrayLike) -> NDArray[Any]:
         e = np.exp(-np.abs(arr))
         # NaN in, NaN out: exp(NaN) is NaN
         out: NDArray[Any] = np.where(arr >= 0, 1.0, e) / (1.0 + e)
-    return out.astype(out_dtype, copy=False)
+    return to_dtype(out, out_dtype)
