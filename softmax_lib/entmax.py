@@ -24,7 +24,8 @@ def _threshold(u: NDArray[Any]) -> NDArray[Any]:
     ``tau_k = mean_k - sqrt((1 - ss_k) / k)`` (``mean_k``, ``ss_k``: the mean and the sum of
     squared deviations of the ``k`` largest). The support size is the largest ``k`` with
     ``tau_k <= u_(k)``. Entries below -1 are never in the support (``tau >= -1`` since the
-    maximum's weight ``tau^2`` is at most 1), so they are clipped to -2: nothing overflows.
+    maximum's weight ``tau^2`` is at most 1), so they are clipped to -2 and their squares stay
+    finite.
     Returns tau with keepdims shape; rows that are not finite give garbage (patched later).
     """
     n = u.shape[-1]
@@ -90,9 +91,11 @@ def entmax15(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
 
     and the support size is the largest :math:`k` with :math:`\tau_k \le u_{(k)}`
     (Peters et al. 2019, Algorithm 2): exact, not iterative, :math:`O(n \log n)` per row for
-    the sort. The maximum is subtracted first (the result does not change), so nothing
-    overflows; then :math:`\tau` gets one Newton step on :math:`\sum_i p_i = 1`, which brings
-    the rows' sums to within a few ulps of 1 for any support size. The support always
+    the sort. The maximum is subtracted first (the result does not change), so no overflow
+    reaches the result: the shift can overflow only to :math:`-\infty`, for entries far below
+    the maximum, which lie outside the support. Then :math:`\tau` gets one Newton step on
+    :math:`\sum_i p_i = 1`, which brings the rows' sums to within a few ulps of 1 for any
+    support size. The support always
     contains that of :func:`softmax_lib.sparsemax` for the same `x`. No numpy warning is
     emitted.
 

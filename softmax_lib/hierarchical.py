@@ -230,6 +230,13 @@ def hierarchical_log_prob(
     n_ex = ha.shape[0]
     if n == 0 and n_ex:
         raise ValueError(f"{_FUNC}: W_class has no classes (n = 0); need at least one class")
+    y = None
+    if targets is not None:  # checked before any arithmetic, like every other argument
+        t = real_array(targets, _FUNC, "targets")
+        expected = () if single else (n_ex,)
+        if t.shape != expected:
+            raise _shape_error("targets", t.shape, f"{expected}, one class per example")
+        y = integer_labels(t, n, _FUNC, "target").reshape(n_ex)
     out_dtype = np.result_type(h_dtype, wc_dtype, bc_dtype, w_dtype, b_dtype)
     dtype = np.result_type(ha.dtype, wc.dtype, bc.dtype, w.dtype, b.dtype)
     ha, wc, bc, w, b = (a.astype(dtype, copy=False) for a in (ha, wc, bc, w, b))
@@ -244,7 +251,7 @@ def hierarchical_log_prob(
         contiguous = idx.size and idx[-1] - idx[0] + 1 == idx.size
         return slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else idx
 
-    if targets is None:  # every class: O(n d) per example
+    if y is None:  # every class: O(n d) per example
         table = np.empty((n_ex, n), dtype=dtype)
         for c in range(n_clu):
             cols = members(c)
@@ -252,11 +259,6 @@ def hierarchical_log_prob(
             table[:, cols] = log_p_cluster[:, c : c + 1] + within
         return to_dtype(table[0] if single else table, out_dtype)
 
-    t = real_array(targets, _FUNC, "targets")
-    expected = () if single else (n_ex,)
-    if t.shape != expected:
-        raise _shape_error("targets", t.shape, f"{expected}, one class per example")
-    y = integer_labels(t, n, _FUNC, "target").reshape(n_ex)
     cy = cl[y]
     out = np.empty(n_ex, dtype=dtype)
     # examples grouped by the cluster of their target: each cluster's columns read once

@@ -75,9 +75,10 @@ def sparsemax(x: ArrayLike, axis: int = -1) -> NDArray[Any]:
               k = \max\Bigl\{k : 1 + k\,x_{(k)} > \sum_{j \le k} x_{(j)}\Bigr\}.
 
     The :math:`k` largest scores form the support; every other entry is exactly 0. Adding a
-    constant to every score changes nothing, so the row maximum is subtracted first: nothing
-    overflows, and the support entries, which lie within 1 of the maximum, are then computed
-    from exact differences. Rounding in the cumulative sum grows with :math:`k`, so
+    constant to every score changes nothing, so the row maximum is subtracted first: no overflow
+    reaches the result (the shift can overflow only to :math:`-\infty`, for entries far below
+    the maximum, outside the support), and the support entries lie within 1 of the maximum.
+    Rounding in the cumulative sum grows with :math:`k`, so
     :math:`\tau` is corrected once by :math:`(\sum_i p_i - 1)/k`; the rows then sum to 1 within
     a few ulps for any support size. The cost is a sort, :math:`O(n \log n)` per row. No numpy
     warning is emitted.
