@@ -5,8 +5,10 @@
 (function () {
   "use strict";
   var ANNOUNCE_DELAY_MS = 300;
-  var TICK_MS = 40;
-  var STEPS_PER_TICK = 2;
+  // 50 steps a second, every one drawn: a loss that alternates from step to step (a step too
+  // long) must not look constant because only every other step is shown.
+  var TICK_MS = 20;
+  var STEPS_PER_TICK = 1;
   var CLASSES = 3;
 
   function argmax(xs) {
@@ -233,14 +235,31 @@
     return levels[levels.length - 1];
   }
 
-  function curve(g, losses, xTop, yTop, cls) {
-    var step = losses.length - 1, stride = Math.max(1, Math.floor(xTop / g.max_points)), pts = [];
-    for (var i = 0; i <= step; i++) {
-      if (i % stride !== 0 && i !== step) continue;
-      var x = g.pad_left + g.plot_w * i / xTop;
-      var y = g.pad_top + g.plot_h * (1 - Math.min(losses[i], yTop) / yTop);
-      pts.push(fmt(x, 1) + "," + fmt(y, 1));
+  // _curve_steps(): in each run of `stride` steps, its lowest and highest drawn point, then the
+  // last step
+  function curveSteps(heights, stride) {
+    var last = heights.length - 1, steps = [];
+    for (var start = 0; start <= last; start += stride) {
+      var lo = start, hi = start;
+      for (var i = start + 1; i < Math.min(start + stride, last + 1); i++) {
+        if (heights[i] < heights[lo]) lo = i;
+        if (heights[i] > heights[hi]) hi = i;
+      }
+      if (lo === hi) steps.push(lo);
+      else steps.push(Math.min(lo, hi), Math.max(lo, hi));
     }
+    if (steps[steps.length - 1] !== last) steps.push(last);
+    return steps;
+  }
+
+  function curve(g, losses, xTop, yTop, cls) {
+    var ys = losses.map(function (v) {
+      return fmt(g.pad_top + g.plot_h * (1 - Math.min(v, yTop) / yTop), 1);
+    });
+    var stride = Math.max(1, Math.floor(xTop / g.curve_buckets));
+    var pts = curveSteps(ys.map(parseFloat), stride).map(function (i) {
+      return fmt(g.pad_left + g.plot_w * i / xTop, 1) + "," + ys[i];
+    });
     var now = pts[pts.length - 1].split(",");
     return '<polyline class="tr-curve ' + cls + '" points="' + pts.join(" ") + '"/>' +
       '<circle class="tr-now ' + cls + '" cx="' + now[0] + '" cy="' + now[1] + '" r="2.5"/>';
@@ -313,8 +332,10 @@
 
   function fmtRate(x) { return x < 1 ? fmt(x, 3) : fmt(x, 2); }
 
-  // Until the reader moves a slider, the page's exact default is used (a range input snaps its
-  // value to min + k * step).
+  // A range input snaps its value to min + k * step, and the default (0.5, 1) or the top of the
+  // range (2, 4) is rarely on that grid: the page's exact default is used until the reader moves
+  // a slider, and the exact default or end whenever the slider is on the grid point nearest to
+  // it (so "1.00" is T = 1, not 0.998, and "2.00" is eta = 2, not 1.995): TrainerExplorer.snapped.
   var SLIDERS = {
     "log10-learning-rate": { key: "learning_rate", log: true, show: fmtRate },
     "weight-decay": { key: "weight_decay", log: false, show: function (x) { return fmt(x, 3); } },
@@ -325,8 +346,18 @@
     var config = root.trConfig, out = {};
     root.querySelectorAll("input[data-tr]").forEach(function (input) {
       var spec = SLIDERS[input.getAttribute("data-tr")];
-      if (!input.hasAttribute("data-tr-moved")) out[spec.key] = config[spec.key];
-      else out[spec.key] = spec.log ? Math.pow(10, parseFloat(input.value)) : parseFloat(input.value);
+      var v = parseFloat(input.value), step = parseFloat(input.step), d = config[spec.key];
+      var r = config.ranges[spec.key], anchors = [d, r[0], r[1]];
+      out[spec.key] = spec.log ? Math.pow(10, v) : v;
+      if (!input.hasAttribute("data-tr-moved")) out[spec.key] = d;
+      else {
+        for (var i = 0; i < anchors.length; i++) {
+          if (Math.abs(v - (spec.log ? Math.log10(anchors[i]) : anchors[i])) < step / 2) {
+            out[spec.key] = anchors[i];
+            break;
+          }
+        }
+      }
     });
     return out;
   }

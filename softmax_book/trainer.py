@@ -43,13 +43,15 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 import softmax_lib as sl
 
 # SVG user units. The plane: the box [x_min, x_max] x [y_min, y_max] at `scale` units per unit
-# of x. The loss panel: the curves in a plot of plot_w x plot_h at (pad_left, pad_top).
+# of x. The loss panel: the curves in a plot of plot_w x plot_h at (pad_left, pad_top); a curve
+# keeps the lowest and highest loss of each of at most `curve_buckets` runs of steps.
 GEOMETRY = {
     "x_min": -5.5,
     "x_max": 5.5,
@@ -63,7 +65,7 @@ GEOMETRY = {
     "pad_top": 22,
     "plot_w": 212,
     "plot_h": 166,
-    "max_points": 200,
+    "curve_buckets": 100,
 }
 # The loss axis: its top is the first level at or above the largest loss drawn (else clipped).
 LOSS_LEVELS = [
@@ -77,6 +79,14 @@ LOSS_LEVELS = [
 ]
 STEP_LEVELS = [50, 100, 200, 500, 1000]
 CLASSES = 3
+KEY = (
+    '<p class="tr-key">Left: the decision regions, their boundaries and the triple point (ring); '
+    "filled markers are training points, hollow ones test points; circles, squares and "
+    "triangles are the classes left, right and top. Right: the cross-entropy (without the "
+    "penalty) against the step.</p>"
+)
+# The page's stylesheet; the Jupyter face brings it along in a <style> (JupyterLab has no other).
+STYLESHEET = Path(__file__).resolve().parents[1] / "site_assets" / "trainer-explorer.css"
 
 
 def _num(x: float) -> str:
@@ -321,16 +331,33 @@ def _level(top):
     return LOSS_LEVELS[-1]
 
 
+def _curve_steps(heights, stride):
+    """The steps drawn: in each run of ``stride`` steps (from 0), the lowest and the highest
+    point (first of equals), in order, then the current step. Every step while ``stride`` is 1;
+    past that, a loss that alternates from step to step (a step too long) shows as a band, not as
+    one of its two values. ``heights`` are the drawn (rounded) coordinates, so that the page
+    script, whose losses differ from these in the last bits, picks the same steps."""
+    last = len(heights) - 1
+    steps = []
+    for start in range(0, last + 1, stride):
+        lo = hi = start
+        for i in range(start + 1, min(start + stride, last + 1)):
+            if heights[i] < heights[lo]:
+                lo = i
+            if heights[i] > heights[hi]:
+                hi = i
+        steps += [lo] if lo == hi else [min(lo, hi), max(lo, hi)]
+    if steps[-1] != last:
+        steps.append(last)
+    return steps
+
+
 def _curve(g, losses, x_top, y_top, cls):
-    step = len(losses) - 1
-    stride = max(1, x_top // g["max_points"])
-    pts = []
-    for i in range(0, step + 1):
-        if i % stride != 0 and i != step:
-            continue
-        x = g["pad_left"] + g["plot_w"] * i / x_top
-        y = g["pad_top"] + g["plot_h"] * (1 - min(losses[i], y_top) / y_top)
-        pts.append(f"{_fmt(x, 1)},{_fmt(y, 1)}")
+    ys = [_fmt(g["pad_top"] + g["plot_h"] * (1 - min(v, y_top) / y_top), 1) for v in losses]
+    pts = [
+        f"{_fmt(g['pad_left'] + g['plot_w'] * i / x_top, 1)},{ys[i]}"
+        for i in _curve_steps([float(y) for y in ys], max(1, x_top // g["curve_buckets"]))
+    ]
     now = pts[-1].split(",")  # the current step, marked (a curve of one point draws nothing)
     return (
         f'<polyline class="tr-curve {cls}" points="{" ".join(pts)}"/>'
@@ -587,7 +614,26 @@ class TrainerExplorer:
             "geometry": GEOMETRY,
             "loss_levels": LOSS_LEVELS,
             "step_levels": STEP_LEVELS,
+            "ranges": {
+                "learning_rate": list(self.learning_rate_range),
+                "weight_decay": [0.0, self.weight_decay_max],
+                "temperature": list(self.temperature_range),
+            },
         }
+
+    def snapped(self, key, value) -> float:
+        """A slider's value as the explorer uses it: the exact default or end of the range when
+        the slider sits on the grid point nearest to it (a range input moves on the grid
+        ``min + k * step``, on which 0.5, 1 or 2 rarely lie), else the value itself. ``key`` is
+        "learning_rate", "weight_decay" or "temperature"; the page script does the same."""
+        keys = ("learning_rate", "weight_decay", "temperature")
+        _, _, _, _, step, _, _ = self._sliders()[keys.index(key)]
+        lo, hi = self.config()["ranges"][key]
+        position = (lambda x: x) if key == "weight_decay" else math.log10
+        for anchor in (getattr(self, key), lo, hi):
+            if abs(position(value) - position(anchor)) < step / 2:
+                return float(anchor)
+        return float(value)
 
     def _sliders(self):
         """(key, visible name, min, max, step, value, shown) for each range input."""
@@ -645,10 +691,7 @@ class TrainerExplorer:
             '<button type="button" data-tr-action="reset">Reset</button></div>'
             f'<div class="tr-controls">{sliders}</div>'
             f'<div class="tr-view">{render_trainer(state, self.data())}</div>'
-            '<p class="tr-key">Left: the decision regions, their boundaries and the triple point '
-            "(ring); filled markers are training points, hollow ones test points; circles, "
-            "squares and triangles are the classes left, right and top. Right: the "
-            "cross-entropy (without the penalty) against the step.</p>"
+            f"{KEY}"
             '<p class="tr-status" role="status" aria-live="polite"></p>'
             '<div class="tr-note">Trained in your browser by full-batch gradient descent on the '
             f"stored points (at most {self.max_steps} steps): no kernel needed.</div></div>"
@@ -662,19 +705,10 @@ class TrainerExplorer:
             return self._widget
         import ipywidgets as w
 
-        (
-            (_, _, e_lo, e_hi, e_step, _, _),
-            (_, _, _, l_hi, l_step, _, _),
-            (
-                _,
-                _,
-                t_lo,
-                t_hi,
-                t_step,
-                _,
-                _,
-            ),
-        ) = self._sliders()
+        rate, decay, temperature = self._sliders()
+        e_lo, e_hi, e_step = rate[2:5]
+        l_hi, l_step = decay[3:5]
+        t_lo, t_hi, t_step = temperature[2:5]
         style = {"description_width": "initial"}
         eta = w.FloatLogSlider(
             value=self.learning_rate, base=10, min=e_lo, max=e_hi, step=e_step,
@@ -688,18 +722,35 @@ class TrainerExplorer:
             value=self.temperature, base=10, min=t_lo, max=t_hi, step=t_step,
             description="temperature T", readout_format=".2f", style=style,
         )  # fmt: skip
-        play = w.Play(value=0, min=0, max=self.max_steps, interval=50, description="Play")
+        # the same opening as the page: the default steps taken, Play continues from there
+        # (its stop button, which sends it back to 0, is a reset; repeating is not offered)
+        play = w.Play(
+            value=self.steps, min=0, max=self.max_steps, interval=50, description="Play",
+            show_repeat=False,
+        )  # fmt: skip
         step_button = w.Button(description="Step")
         reset_button = w.Button(description="Reset")
         view = w.HTML()
-        holder = {"state": self.initial_state()}
+        css = STYLESHEET.read_text() if STYLESHEET.is_file() else ""
+        stylesheet = w.HTML(f"<style>{css}</style>")  # sent once, not with every redraw
+        holder = {"state": self.default_state()}
 
         def redraw():
-            view.value = render_trainer(holder["state"], self.data())
+            view.value = (
+                f'<div class="tr-explorer tr-kernel">{render_trainer(holder["state"], self.data())}'
+                f"{KEY}</div>"
+            )
 
         def advance(change):
+            if change["new"] == 0:
+                holder["state"] = self.initial_state(self.snapped("temperature", temp.value))
             while holder["state"]["step"] < min(change["new"], self.max_steps):
-                holder["state"] = self.step(holder["state"], eta.value, lam.value, temp.value)
+                holder["state"] = self.step(
+                    holder["state"],
+                    self.snapped("learning_rate", eta.value),
+                    self.snapped("weight_decay", lam.value),
+                    self.snapped("temperature", temp.value),
+                )
             redraw()
 
         def on_step(_button):
@@ -707,12 +758,14 @@ class TrainerExplorer:
                 play.value = holder["state"]["step"] + 1
 
         def on_reset(_button):
-            holder["state"] = self.initial_state(temp.value)
+            if play.value == 0:
+                advance({"new": 0})
             play.value = 0
-            redraw()
 
         def on_temperature(change):
-            holder["state"] = self.retemper(holder["state"], change["new"])
+            holder["state"] = self.retemper(
+                holder["state"], self.snapped("temperature", change["new"])
+            )
             redraw()
 
         play.observe(advance, names="value")
@@ -720,7 +773,9 @@ class TrainerExplorer:
         step_button.on_click(on_step)
         reset_button.on_click(on_reset)
         redraw()
-        self._widget = w.VBox([w.HBox([play, step_button, reset_button]), eta, lam, temp, view])
+        self._widget = w.VBox(
+            [stylesheet, w.HBox([play, step_button, reset_button]), eta, lam, temp, view]
+        )
         self._widget.trainer_state = holder  # for tests: the kernel's current state
         return self._widget
 

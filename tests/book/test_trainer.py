@@ -295,6 +295,48 @@ def test_loss_axis_grows_and_clips():
     assert '">10000</text>' in tr._losses(GEOMETRY, state)  # clipped at the last level
 
 
+def test_sliders_snap_to_the_exact_default_and_ends(explorer):
+    """A range input moves on min + k * step: the grid point nearest to the default or to an
+    end of the range stands for it exactly (0.5 for 0.501, 2 for 1.995), other points are kept."""
+    for key, near, exact in [
+        ("learning_rate", 10 ** (-2 + 170 * 0.01), 0.5),
+        ("learning_rate", 10 ** (-2 + 230 * 0.01), 2.0),
+        ("temperature", 10 ** (np.log10(0.5) + 30 * 0.01), 1.0),
+        ("temperature", 10 ** (np.log10(0.5) + 90 * 0.01), 4.0),
+        ("weight_decay", 0.1000000001, 0.1),
+    ]:
+        assert near != exact and explorer.snapped(key, near) == exact
+    assert explorer.snapped("learning_rate", 1.0) == 1.0
+    assert explorer.snapped("temperature", 0.9) == 0.9
+    assert explorer.snapped("weight_decay", 0.05) == 0.05
+    assert explorer.config()["ranges"] == {
+        "learning_rate": [0.01, 2.0],
+        "weight_decay": [0.0, 0.1],
+        "temperature": [0.5, 4.0],
+    }
+
+
+def test_curve_shows_an_alternating_loss_as_a_band():
+    """A step too long makes the loss alternate from step to step; past 200 steps the curve
+    keeps each run's lowest and highest point, so both values are drawn (every other step
+    would draw one of them, a flat line)."""
+    losses = [1.0] + [0.4, 0.3] * 300  # 600 steps: the axis runs to 1000, runs of 10 steps
+    markup = tr._curve(GEOMETRY, losses, 1000, 1.2, "c")
+    points = re.search(r'points="([^"]*)"', markup).group(1).split()
+    assert len(points) <= 2 * 61 + 1
+    ys = [p.split(",")[1] for p in points[2:]]
+    g = GEOMETRY
+    high, low = (tr._fmt(g["pad_top"] + g["plot_h"] * (1 - v / 1.2), 1) for v in (0.4, 0.3))
+    assert set(ys) == {high, low} and all(a != b for a, b in zip(ys, ys[1:], strict=False))
+    # a falling curve: every step while the runs are single steps, else two points a run
+    assert tr._curve_steps([float(50 - i) for i in range(51)], 1) == list(range(51))
+    assert tr._curve_steps([float(50 - i) for i in range(51)], 5) == [
+        i for start in range(0, 51, 5) for i in sorted({start, min(start + 4, 50)})
+    ]
+    # a flat stretch: one point a run; the current step is always the last point
+    assert tr._curve_steps([1.0] * 23, 5) == [0, 5, 10, 15, 20, 22]
+
+
 def test_colours_are_okabe_ito():
     css = (ROOT / "site_assets" / "trainer-explorer.css").read_text().lower()
     colours = re.findall(r"--tr-c\d:\s*(#[0-9a-f]{6})", css)
@@ -305,7 +347,7 @@ def test_colours_are_okabe_ito():
 def test_live_widget_steps_with_softmax_lib():
     ex = TrainerExplorer(*blobs(20), steps=5)
     box = ex.widget()
-    controls, eta, lam, temp, view = box.children
+    stylesheet, controls, eta, lam, temp, view = box.children
     play, step_button, reset_button = controls.children
     assert [eta.description, lam.description, temp.description] == [
         "learning rate η",
@@ -313,20 +355,41 @@ def test_live_widget_steps_with_softmax_lib():
         "temperature T",
     ]
     assert step_button.description == "Step" and reset_button.description == "Reset"
-    assert view.value == render_trainer(ex.initial_state(), ex.data())
+    # JupyterLab has no site stylesheet: the widget brings it, with the theme's colours
+    css = (ROOT / "site_assets" / "trainer-explorer.css").read_text()
+    assert stylesheet.value == f"<style>{css}</style>" and ".tr-kernel {" in css
+    assert "--jp-layout-color0" in css and 'body[data-jp-theme-light="false"] .tr-explorer' in css
+
+    def shows(state):
+        return view.value == (
+            f'<div class="tr-explorer tr-kernel">{render_trainer(state, ex.data())}{tr.KEY}</div>'
+        )
+
+    # it opens as the page does, after the default steps
+    assert play.value == 5 and box.trainer_state["state"] == ex.run(5) and shows(ex.run(5))
     step_button.click()
     step_button.click()
-    state = box.trainer_state["state"]
-    assert state == ex.run(2)
-    play.value = 7
     assert box.trainer_state["state"] == ex.run(7)
+    play.value = 9
+    assert box.trainer_state["state"] == ex.run(9)
     eta.value = 1.0
     lam.value = 0.05
-    play.value = 8
-    assert box.trainer_state["state"] == ex.step(ex.run(7), 1.0, 0.05, 1.0)
-    assert view.value == render_trainer(box.trainer_state["state"], ex.data())
+    play.value = 10
+    assert box.trainer_state["state"] == ex.step(ex.run(9), 1.0, 0.05, 1.0)
+    assert shows(box.trainer_state["state"])
     reset_button.click()
-    assert box.trainer_state["state"]["step"] == 0 and play.value == 0
+    assert box.trainer_state["state"] == ex.initial_state() and play.value == 0
+    assert shows(ex.initial_state())
+    # the Play widget's stop button sends its value back to 0: a reset too
+    play.value = 3
+    assert box.trainer_state["state"]["step"] == 3
+    play.value = 0
+    assert box.trainer_state["state"] == ex.initial_state()
+    reset_button.click()  # at 0 already: still a reset, after a temperature change
+    temp.value = 2.0
+    step_button.click()
+    reset_button.click()
+    assert box.trainer_state["state"] == ex.initial_state(2.0) and play.value == 0
 
 
 def test_one_bundle_with_widget_and_html_twin():

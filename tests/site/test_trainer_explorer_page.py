@@ -135,6 +135,24 @@ def test_twin_trains_like_python_and_draws_the_same_bytes(blank_page):
     print(f"twin: {compared} runs, worst |W, b| difference {worst:.1e} (bound {TOL:g})")
 
 
+def test_twin_draws_long_runs_like_python(blank_page):
+    """1000 steps (the curves thinned to each run's lowest and highest point) at the defaults
+    and at the fastest corner, where the loss ends alternating from step to step."""
+    ex = TrainerExplorer(*_blobs())
+    (_, e_hi), (t_lo, _) = ex.learning_rate_range, ex.temperature_range
+    for eta, lam, T in [(ex.learning_rate, 0.0, 1.0), (e_hi, 0.0, t_lo)]:
+        want = ex.run(ex.max_steps, eta, lam, T)
+        got = blank_page.evaluate(
+            "([c, k, e, l, T]) => { const s = trainerExplorer.run(c, k, e, l, T);"
+            " return {state: s, own: trainerExplorer.render(c, s)}; }",
+            [ex.config(), ex.max_steps, eta, lam, T],
+        )
+        assert _gap(got["state"], want) <= TOL
+        assert got["own"] == render_trainer(want, ex.data())
+    last = want["train_losses"][-4:]  # the fast corner: a two-step cycle, drawn as a band
+    assert abs(last[0] - last[2]) < 1e-9 and abs(last[0] - last[1]) > 0.01
+
+
 def test_twin_retempers_like_python(blank_page):
     ex = TrainerExplorer(*_blobs())
     state = ex.run(30, 1.2, 0.01, 0.7)
@@ -180,6 +198,26 @@ def test_buttons_step_play_and_reset_in_a_blank_page(blank_page):
     state = json.loads(root.get_attribute("data-tr-state"))
     assert state["step"] == 0 and state["W"] == [[0, 0, 0], [0, 0, 0]]
     assert root.locator("td.tr-step").inner_text() == "0"
+    # a slider moved away and back is the exact default again, not the grid point next to it
+    # (T = 1 is not on the grid of log10 T from log10 0.5 in steps of 0.01)
+    slider = root.locator("input[data-tr=log10-temperature]")
+    slider.focus()
+    blank_page.keyboard.press("ArrowRight")
+    assert slider.get_attribute("aria-valuetext") == "1.02"
+    blank_page.keyboard.press("ArrowLeft")
+    assert float(slider.input_value()) != 0.0 and slider.get_attribute("aria-valuetext") == "1.00"
+    root.locator("[data-tr-action=step]").click()
+    state = json.loads(root.get_attribute("data-tr-state"))
+    assert _gap(state, ex.step(ex.initial_state(), 0.5, 0.0, 1.0)) <= TOL
+    # the top of the learning rate's range is eta = 2 exactly, as the page says
+    rate = root.locator("input[data-tr=log10-learning-rate]")
+    rate.focus()
+    blank_page.keyboard.press("End")
+    assert 10 ** float(rate.input_value()) != 2.0 and rate.get_attribute("aria-valuetext") == "2.00"
+    root.locator("[data-tr-action=step]").click()
+    assert (
+        _gap(json.loads(root.get_attribute("data-tr-state")), ex.step(state, 2.0, 0.0, 1.0)) <= TOL
+    )
 
 
 # -- the built site --------------------------------------------------------------------------
@@ -222,7 +260,11 @@ def test_picture_stands_without_javascript(visit, path):
     assert root.locator("svg.tr-plane line.tr-bound").count() == 3
     assert root.locator("svg.tr-plane circle.tr-triple").count() == 1
     points = root.locator("svg.tr-loss polyline.tr-train-curve").get_attribute("points")
-    assert len(points.split()) > 100  # the loss curve so far
+    # the loss curve so far: at least a point for each run of 5 steps, up to the current step
+    g, pts, steps = config["geometry"], points.split(), config["steps"]
+    x_top = min(level for level in config["step_levels"] if level >= steps)
+    assert len(pts) > steps // max(1, x_top // g["curve_buckets"])
+    assert pts[-1].split(",")[0] == f"{g['pad_left'] + g['plot_w'] * steps / x_top:.1f}"
 
 
 @pytest.mark.parametrize("path", TR_PAGES)
