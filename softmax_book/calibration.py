@@ -15,8 +15,9 @@ examples. The prediction is the arg max of the logits, so the accuracy does not 
 
 For every reader: the slider is named ("temperature T") and works from the keyboard, its value
 is read out as T itself (not log10 T), a polite live region announces each new result, the
-colours are the theme's CSS variables and Okabe-Ito colours (``calibration-explorer.css``),
-and the default picture stands without JavaScript.
+colours are the theme's CSS variables and Okabe-Ito colours (``calibration-explorer.css``; the
+widget brings it along, in JupyterLab's theme colours: :mod:`softmax_book.lab_style`), and the
+default picture stands without JavaScript.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import softmax_lib as sl
+from softmax_book.lab_style import kernel_panel, stylesheet_widget
 
 # SVG user units. plot: the reliability diagram; strip: the share of examples per bin below
 # it; ticks and axis titles under the strip. The page script reads these from the config.
@@ -317,11 +319,12 @@ class CalibrationExplorer:
         view = w.HTML()
 
         def redraw(_change=None):
-            view.value = render_calibration(self.state(slider.value), self.bins, len(self.labels))
+            state = self.state(slider.value)
+            view.value = kernel_panel("cal", render_calibration(state, self.bins, len(self.labels)))
 
         slider.observe(redraw, names="value")
         redraw()
-        self._widget = w.VBox([slider, view])
+        self._widget = w.VBox([stylesheet_widget("cal"), slider, view])
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -18,7 +18,8 @@ inputs and that the script's markup is byte for byte :func:`render_state`'s.
 For every reader: each slider is named for what it moves ("logit of dog", "temperature T"),
 works from the keyboard, and the page script announces each new result in a polite live
 region.  Colours are the site theme's CSS variables (``site_assets/softmax-explorer.css``), so
-the panel follows the light and dark themes.
+the panel follows the light and dark themes; the widget brings the stylesheets along and takes
+JupyterLab's theme colours (:mod:`softmax_book.lab_style`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import softmax_lib as sl
+from softmax_book.lab_style import kernel_panel, stylesheet_widget
 
 # The figure's geometry in SVG user units (bar: a bar's share of its slot; gap: from a bar top
 # or grid line to its text; label_y: class names' baseline above the bottom edge). The page
@@ -332,14 +334,15 @@ class SoftmaxExplorer:
                 else:
                     c = slider.value
             state = self.state(z, T, c)
-            view.value = render_state(
-                self.labels, state, self.target, self.show_naive, self.show_scaled
+            view.value = kernel_panel(
+                "smx",
+                render_state(self.labels, state, self.target, self.show_naive, self.show_scaled),
             )
 
         for slider in sliders.values():
             slider.observe(redraw, names="value")
         redraw()
-        self._widget = w.VBox([*sliders.values(), view])
+        self._widget = w.VBox([stylesheet_widget("smx"), *sliders.values(), view])
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):

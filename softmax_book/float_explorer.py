@@ -20,7 +20,8 @@ rounded). ``tests/site/test_float_explorer.py`` measures the difference in ulps.
 
 For every reader: the controls are named for what they move ("number format", "logit of dog",
 "shift c"), work from the keyboard, and the page script announces each new outcome in a polite
-live region; colours are the theme's CSS variables (``site_assets/float-explorer.css``).
+live region; colours are the theme's CSS variables (``site_assets/float-explorer.css``; the
+widget brings it along, in JupyterLab's theme colours: :mod:`softmax_book.lab_style`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from softmax_book.lab_style import kernel_panel, stylesheet_widget
 
 DTYPES = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
 
@@ -478,13 +481,13 @@ class FloatExplorer:
 
         def redraw(_change=None):
             state = self.state([s.value for s in logits], shift.value, fmt.value)
-            view.value = render_float_state(self.labels, state)
+            view.value = kernel_panel("fpx", render_float_state(self.labels, state))
 
         fmt.observe(on_format, names="value")
         for control in (fmt, *logits, shift):
             control.observe(redraw, names="value")
         redraw()
-        self._widget = w.VBox([fmt, *logits, shift, view])
+        self._widget = w.VBox([stylesheet_widget("fpx"), fmt, *logits, shift, view])
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -33,8 +33,10 @@ point), clipped to the box.
 For every reader: the buttons and sliders are named by their visible labels and work from the
 keyboard, a polite live region announces the result after a step, a pause, a reset or a slider
 change while paused, the colours are the theme's CSS variables and Okabe-Ito colours (the
-classes also differ in marker shape), the two panels stack on a phone, and the default picture
-(the state after the chapter's steps) stands without JavaScript.
+classes also differ in marker shape; the loss curves, which are not classes, are the text
+colour, solid, and the muted one, dashed; the widget brings the stylesheets along, in
+JupyterLab's theme colours: :mod:`softmax_book.lab_style`), the two panels stack on a phone,
+and the default picture (the state after the chapter's steps) stands without JavaScript.
 """
 
 from __future__ import annotations
@@ -43,11 +45,11 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 import softmax_lib as sl
+from softmax_book.lab_style import kernel_panel, stylesheet_widget
 
 # SVG user units. The plane: the box [x_min, x_max] x [y_min, y_max] at `scale` units per unit
 # of x. The loss panel: the curves in a plot of plot_w x plot_h at (pad_left, pad_top); a curve
@@ -85,8 +87,6 @@ KEY = (
     "triangles are the classes left, right and top. Right: the cross-entropy (without the "
     "penalty) against the step.</p>"
 )
-# The page's stylesheet; the Jupyter face brings it along in a <style> (JupyterLab has no other).
-STYLESHEET = Path(__file__).resolve().parents[1] / "site_assets" / "trainer-explorer.css"
 
 
 def _num(x: float) -> str:
@@ -731,15 +731,11 @@ class TrainerExplorer:
         step_button = w.Button(description="Step")
         reset_button = w.Button(description="Reset")
         view = w.HTML()
-        css = STYLESHEET.read_text() if STYLESHEET.is_file() else ""
-        stylesheet = w.HTML(f"<style>{css}</style>")  # sent once, not with every redraw
+        stylesheet = stylesheet_widget("tr")  # sent once, not with every redraw
         holder = {"state": self.default_state()}
 
         def redraw():
-            view.value = (
-                f'<div class="tr-explorer tr-kernel">{render_trainer(holder["state"], self.data())}'
-                f"{KEY}</div>"
-            )
+            view.value = kernel_panel("tr", render_trainer(holder["state"], self.data()) + KEY)
 
         def advance(change):
             if change["new"] == 0:

@@ -17,6 +17,7 @@ import softmax_lib as sl
 from softmax_book import calibration as cal
 from softmax_book.calibration import CalibrationExplorer, calibration_state, render_calibration
 from softmax_book.figures import OKABE_ITO
+from softmax_book.lab_style import kernel_panel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,12 +141,14 @@ def test_live_widget_recomputes_with_softmax_lib():
     z, t = _data(80)
     ex = CalibrationExplorer(z, t)
     box = ex.widget()
-    slider, view = box.children
+    _, slider, view = box.children
     assert slider.description == "temperature T"
     before = view.value
     slider.value = 2.0
     assert view.value != before
-    assert view.value == render_calibration(calibration_state(z, t, 2.0), 15, 80)
+    assert view.value == kernel_panel(
+        "cal", render_calibration(calibration_state(z, t, 2.0), 15, 80)
+    )
     nll = float(re.search(r'<td class="cal-nll">([^<]*)<', view.value).group(1))
     assert nll == pytest.approx(float(sl.cross_entropy(z / 2.0, t)), abs=0.5e-4)
 

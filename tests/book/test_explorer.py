@@ -18,6 +18,7 @@ import softmax_lib as sl
 from softmax_book import SoftmaxExplorer, explorer_state, render_state
 from softmax_book import explorer as explorer_module
 from softmax_book.figures import OKABE_ITO
+from softmax_book.lab_style import kernel_panel
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ["dog", "cat", "horse", "cheetah"]
@@ -144,7 +145,7 @@ def test_fixed_logits_get_no_slider():
 def test_live_widget_recomputes_with_softmax_lib():
     ex = SoftmaxExplorer(LOGITS, LABELS, target=0)
     box = ex.widget()
-    slider, view = box.children[0], box.children[-1]
+    slider, view = box.children[1], box.children[-1]
     assert slider.description == "logit of dog"
     before = view.value
     slider.value = -2.0
@@ -167,7 +168,7 @@ def test_live_widget_temperature_and_shift():
     temperature.value = 0.5
     shift.value = 700.0
     state = explorer_state(LOGITS, temperature=0.5, shift=700.0)
-    assert view.value == render_state(LABELS, state, show_scaled=True)
+    assert view.value == kernel_panel("smx", render_state(LABELS, state, show_scaled=True))
     assert math.isclose(sum(state["p"]), 1.0, rel_tol=1e-15)
 
 

@@ -20,6 +20,7 @@ from softmax_book.float_explorer import (
     render_float_state,
     summary,
 )
+from softmax_book.lab_style import kernel_panel
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ["dog", "cat", "horse"]
@@ -156,7 +157,7 @@ def test_bad_input_is_named():
 def test_widget_computes_in_the_chosen_dtype():
     ex = FloatExplorer(LOGITS, LABELS, shift=9.0)
     box = ex.widget()
-    fmt, *logits, shift, view = box.children
+    _, fmt, *logits, shift, view = box.children
     assert [c.description for c in (fmt, *logits, shift)] == [
         "number format",
         "logit of dog",
@@ -164,10 +165,12 @@ def test_widget_computes_in_the_chosen_dtype():
         "logit of horse",
         "shift c",
     ]
-    assert view.value == render_float_state(LABELS, ex.state())
+    assert view.value == kernel_panel("fpx", render_float_state(LABELS, ex.state()))
     fmt.value = "float64"  # c = 9 is kept; the slider takes float64's range
     assert (shift.min, shift.max, shift.step) == (-760.0, 716.0, 0.1)
-    assert view.value == render_float_state(LABELS, float_state(LOGITS, 9.0, "float64"))
+    assert view.value == kernel_panel(
+        "fpx", render_float_state(LABELS, float_state(LOGITS, 9.0, "float64"))
+    )
     shift.value = 707.5
     assert "all zeros" in view.value
 

@@ -16,6 +16,7 @@ import pytest
 import softmax_lib as sl
 from softmax_book import trainer as tr
 from softmax_book.figures import OKABE_ITO
+from softmax_book.lab_style import stylesheet_widget
 from softmax_book.trainer import (
     GEOMETRY,
     TrainerExplorer,
@@ -355,14 +356,12 @@ def test_live_widget_steps_with_softmax_lib():
         "temperature T",
     ]
     assert step_button.description == "Step" and reset_button.description == "Reset"
-    # JupyterLab has no site stylesheet: the widget brings it, with the theme's colours
-    css = (ROOT / "site_assets" / "trainer-explorer.css").read_text()
-    assert stylesheet.value == f"<style>{css}</style>" and ".tr-kernel {" in css
-    assert "--jp-layout-color0" in css and 'body[data-jp-theme-light="false"] .tr-explorer' in css
+    # JupyterLab has no site stylesheet: the widget brings it (tests/book/test_lab_style.py)
+    assert stylesheet.value == stylesheet_widget("tr").value
 
     def shows(state):
         return view.value == (
-            f'<div class="tr-explorer tr-kernel">{render_trainer(state, ex.data())}{tr.KEY}</div>'
+            f'<div class="tr-explorer sb-kernel">{render_trainer(state, ex.data())}{tr.KEY}</div>'
         )
 
     # it opens as the page does, after the default steps

@@ -26,6 +26,16 @@ chapter is one test, and a failure lists every problem in that chapter:
   may fail to display. A cell tagged ``raises-exception`` is meant to raise: its error is
   expected (JupyterLab, like the book build, runs on past it).
 
+- **Explorers styled as on the site.** Every explorer drawn (its SVG: ``svg.smx-svg``,
+  ``.cal-svg``, ``.fpx-svg``, ``.tr-plane``) sits in its panel (``.smx-explorer`` ...: the
+  widget brings the site's stylesheets, softmax_book/lab_style.py), whose background is opaque,
+  whose text (the panel's colour, every SVG text's fill, the table's cells) has at least 4.5:1
+  against it, and whose data marks (bars, class markers; the floating-point bands) are not the
+  SVG default black, and have 3:1 (not the bands, which are tints named in text). Without the
+  stylesheets the bars fill black and the text is black on a dark theme. The light theme is
+  checked in every chapter; the dark one (``apputils:change-theme``, then back) in one chapter
+  per explorer (:data:`DARK_CHECK`), a few seconds in all.
+
 Cross-references and citations jupyterlab-myst cannot resolve are **accepted**: a ``{ref}`` or
 ``{eq}`` to a label in another notebook, a ``{numref}`` to a figure whose name lives in the
 cell's ``mystnb`` metadata, and a ``{cite}`` (the bibliography is the book's, not the
@@ -192,6 +202,57 @@ REPORT = """
 }
 """
 
+# The explorers drawn in the notebook: for each, its panel's background and colours, the fill of
+# every SVG text and the colour of every table cell (one of each kind), and its first data mark.
+EXPLORER_COLOURS = r"""
+() => {
+  const t = window.__labtest;
+  const marks = {smx: '.smx-bar', cal: '.cal-bar', fpx: '.fpx-band', tr: '.tr-pts:not(.tr-test)'};
+  const cells = t.panel.content.widgets;
+  const svgs = t.panel.node.querySelectorAll('svg.smx-svg, svg.cal-svg, svg.fpx-svg, svg.tr-plane');
+  return [...svgs].map((svg) => {
+    const kind = svg.getAttribute('class').split('-')[0];
+    const out = {kind, cell: cells.findIndex((c) => c.node.contains(svg)), panel: false};
+    const panel = svg.closest(`.${kind}-explorer`);
+    if (!panel) return out;
+    const style = getComputedStyle(panel);
+    out.panel = true;
+    out.background = style.backgroundColor;
+    out.text = {panel: style.color};
+    for (const node of panel.querySelectorAll('svg text, td, th')) {
+      const key = `${node.tagName.toLowerCase()}.${node.getAttribute('class') || ''}`;
+      if (!(key in out.text)) {
+        const s = getComputedStyle(node);
+        out.text[key] = node.tagName.toLowerCase() === 'text' ? s.fill : s.color;
+      }
+    }
+    const mark = panel.querySelector(marks[kind]);
+    out.mark = mark ? getComputedStyle(mark).fill : null;
+    return out;
+  });
+}
+"""
+
+# The dark theme is checked in one chapter per explorer (a theme switch takes a second or two).
+DARK_CHECK = {
+    "what_softmax_is.ipynb",
+    "numerical_stability.ipynb",
+    "real_data.ipynb",
+    "softmax_regression.ipynb",
+}
+SET_THEME = """
+async ([theme, light]) => {
+  await window.jupyterapp.commands.execute('apputils:change-theme', {theme});
+  const body = document.body, deadline = performance.now() + 30000;
+  while (body.dataset.jpThemeLight !== light || body.dataset.jpThemeName !== theme) {
+    if (performance.now() > deadline) throw new Error(`the theme did not change to ${theme}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}
+"""
+EXPLORER_CALL = re.compile(r"\b(Softmax|Calibration|Float|Trainer)Explorer\(")
+
 CLOSE = """
 async () => {
   const t = window.__labtest;
@@ -315,9 +376,18 @@ class Lab:
                     raise
                 settled = False
             cells = self.page.evaluate(REPORT)
+            checking = time.monotonic()
+            explorers = {"light": self.page.evaluate(EXPLORER_COLOURS)}
+            if name in DARK_CHECK and explorers["light"]:
+                self.page.evaluate(SET_THEME, ["JupyterLab Dark", "false"])
+                try:
+                    explorers["dark"] = self.page.evaluate(EXPLORER_COLOURS)
+                finally:
+                    self.page.evaluate(SET_THEME, ["JupyterLab Light", "true"])
+            checked = time.monotonic() - checking
         finally:
             self.page.evaluate(CLOSE)
-        return settled, cells, [*phases, time.monotonic() - start]
+        return settled, cells, explorers, [*phases, checked, time.monotonic() - start]
 
 
 @pytest.fixture(scope="module")
@@ -355,6 +425,64 @@ def _value_text(result):
     except (ValueError, SyntaxError):
         return shown
     return value if isinstance(value, str) else shown
+
+
+def _rgba(css):
+    """'rgb(r, g, b)' or 'rgba(r, g, b, a)' -> (r, g, b, a)."""
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+    if len(parts) not in (3, 4):
+        raise ValueError(f"not an rgb() colour: {css!r}")
+    return (*parts[:3], parts[3] if len(parts) == 4 else 1.0)
+
+
+def _contrast(colour, background):
+    """WCAG contrast of ``colour`` (composited over ``background``) against the opaque
+    ``background``; JupyterLab's text colours carry an alpha (rgba(0, 0, 0, 0.87))."""
+    alpha = colour[3]
+    shown = [alpha * c + (1 - alpha) * b for c, b in zip(colour[:3], background[:3], strict=True)]
+
+    def luminance(rgb):
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in
+               (v / 255 for v in rgb)]  # fmt: skip
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(shown), luminance(background[:3])), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def explorer_problems(cells, explorers):
+    """Every explorer drawn without its panel, or with text or marks that do not show."""
+    problems = []
+    calls = [c for c in cells if c["type"] == "code" and EXPLORER_CALL.search(c["source"])]
+    if calls and not explorers.get("light"):
+        problems.append(f"cell {calls[0]['index']}: no explorer drawn")
+    for theme, views in explorers.items():
+        for view in views:
+            where = f"cell {view['cell']}: the {view['kind']} explorer ({theme} theme)"
+            problems += [f"{where}: {p}" for p in _view_problems(view)]
+    return problems
+
+
+def _view_problems(view):
+    if not view["panel"]:
+        return [f"not in its panel (.{view['kind']}-explorer): no stylesheet brought"]
+    bg = view["background"]
+    background = _rgba(bg)
+    if background[3] < 1:
+        return [f"the panel's background {bg} is not opaque"]
+    problems = []
+    for what, colour in view["text"].items():
+        ratio = _contrast(_rgba(colour), background)
+        if ratio < 4.5:
+            problems.append(f"{what} in {colour} on {bg}: {ratio:.2f}:1 < 4.5:1")
+    mark = view["mark"]
+    if mark is None:
+        problems.append("no data mark drawn")
+    elif _rgba(mark)[:3] == (0.0, 0.0, 0.0):
+        problems.append("the data marks fill black (the SVG default: no stylesheet)")
+    elif view["kind"] != "fpx" and (ratio := _contrast(_rgba(mark), background)) < 3:
+        problems.append(f"data marks in {mark} on {bg}: {ratio:.2f}:1 < 3:1")
+    return problems
 
 
 def problems_in(cells):
@@ -438,8 +566,8 @@ def _stopped_at(cell):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_chapter_reads_like_the_book_in_jupyterlab(lab, name):
     before = len(lab.external_requests)
-    settled, cells, (opening, running, seconds) = lab.run(name)
-    problems = problems_in(cells)
+    settled, cells, explorers, (opening, running, checking, seconds) = lab.run(name)
+    problems = problems_in(cells) + explorer_problems(cells, explorers)
     if not settled:
         problems.insert(
             0,
@@ -453,8 +581,10 @@ def test_chapter_reads_like_the_book_in_jupyterlab(lab, name):
     markdown = [c for c in cells if c["type"] == "markdown"]
     unresolved = list(dict.fromkeys(label for c in markdown for label in c["unresolved"]))
     print(
-        f"{name}: {seconds:.1f} s (open {opening:.1f}, Run All {running:.1f}), {len(cells)} cells, "
+        f"{name}: {seconds:.1f} s (open {opening:.1f}, Run All {running:.1f}, explorers "
+        f"{checking:.1f}), {len(cells)} cells, "
         f"{evals} {{eval}} values; "
+        f"explorers checked: {', '.join(f'{len(v)} {t}' for t, v in explorers.items()) or 'none'}; "
         f"references shown as labels (unresolved in Lab): "
         f"{', '.join(unresolved) if unresolved else 'none'}"
     )
@@ -527,3 +657,42 @@ def test_values_after_a_stop_are_summed_up_in_one_line():
     problems = problems_in([_code(outputs=[error]), late])
     assert problems[-1] == "2 {eval} value(s) after cell 1 not evaluated: Run All stopped there"
     assert len(problems) == 2
+
+
+def _view(kind="smx", background="rgb(255, 255, 255)", text="rgba(0, 0, 0, 0.87)", **more):
+    view = {
+        "kind": kind,
+        "cell": 3,
+        "panel": True,
+        "background": background,
+        "text": {"panel": text, "text.smx-tick": text},
+        "mark": "rgb(0, 114, 178)",
+    }
+    return view | more  # fmt: skip
+
+
+def test_explorers_styled_as_on_the_site_pass():
+    cells = [_code("SoftmaxExplorer([1, 2])")]
+    dark = _view(background="rgb(17, 17, 17)", text="rgba(255, 255, 255, 0.7)")
+    fpx = _view("fpx", mark="rgb(86, 180, 233)")  # a tint named in text: no 3:1 asked
+    assert explorer_problems(cells, {"light": [_view(), fpx], "dark": [dark]}) == []
+    # JupyterLab's muted text on white, composited: 4.6:1
+    assert _contrast(_rgba("rgba(0, 0, 0, 0.54)"), _rgba("rgb(255, 255, 255)")) > 4.5
+
+
+def test_explorers_without_their_stylesheet_are_found():
+    cells = [_code("SoftmaxExplorer([1, 2])")]
+
+    def problems(**view):
+        return explorer_problems(cells, {"light": [_view(**view)]})
+
+    # the old Jupyter face: the view's markup with no panel around it
+    assert "no stylesheet brought" in problems(panel=False)[0]
+    assert explorer_problems(cells, {"light": []}) == ["cell 1: no explorer drawn"]
+    # black text on JupyterLab's dark background: the panel's and the SVG's
+    dark = _view(background="rgb(17, 17, 17)", text="rgb(0, 0, 0)")
+    found = explorer_problems(cells, {"light": [_view()], "dark": [dark]})
+    assert len(found) == 2 and all("(dark theme)" in p and "< 4.5:1" in p for p in found)
+    assert "fill black" in problems(mark="rgb(0, 0, 0)")[0]
+    assert "not opaque" in problems(background="rgba(0, 0, 0, 0)")[0]
+    assert "1.25:1 < 3:1" in problems(mark="rgb(230, 230, 230)")[0]
