@@ -202,6 +202,14 @@ def summary(state) -> str:
     )
 
 
+# What the picture's marks mean: under the diagram on the page and in Jupyter.
+KEY = (
+    '<p class="cal-key">Bars: accuracy in each bin of confidence. Shaded boxes: the gap '
+    "to the bin's mean confidence. Dashed line: perfect calibration. Strip below: the "
+    "share of the examples in each bin.</p>"
+)
+
+
 def _json_attr(value) -> str:
     return html.escape(json.dumps(value, allow_nan=False, separators=(",", ":")), quote=True)
 
@@ -273,12 +281,7 @@ class CalibrationExplorer:
         state = self.state()
         name = html.escape(self.title or "calibration explorer", quote=True)
         title = f'<div class="cal-title">{html.escape(self.title)}</div>' if self.title else ""
-        fitted = (
-            f'<p class="cal-fitted">Temperature fitted on the validation set: '
-            f"T̂ = {_fmt(self.fitted, 2)}.</p>"
-            if self.fitted is not None
-            else ""
-        )
+        fitted = self._fitted_html()
         return (
             f'<div class="cal-explorer" role="group" aria-label="{name}" '
             f"data-cal-config='{_json_attr(self.config())}' "
@@ -290,13 +293,18 @@ class CalibrationExplorer:
             f'aria-valuetext="{shown}"><span class="cal-out" aria-hidden="true">{shown}</span>'
             "</label></div>"
             f'<div class="cal-view">{render_calibration(state, self.bins, len(self.labels))}</div>'
-            '<p class="cal-key">Bars: accuracy in each bin of confidence. Shaded boxes: the gap '
-            "to the bin's mean confidence. Dashed line: perfect calibration. Strip below: the "
-            "share of the examples in each bin.</p>"
-            f"{fitted}"
+            f"{KEY}{fitted}"
             '<p class="cal-status" role="status" aria-live="polite"></p>'
             '<div class="cal-note">Computed in your browser from the stored test logits: '
             "no kernel needed.</div></div>"
+        )
+
+    def _fitted_html(self) -> str:
+        if self.fitted is None:
+            return ""
+        return (
+            f'<p class="cal-fitted">Temperature fitted on the validation set: '
+            f"T̂ = {_fmt(self.fitted, 2)}.</p>"
         )
 
     def widget(self):
@@ -320,7 +328,8 @@ class CalibrationExplorer:
 
         def redraw(_change=None):
             state = self.state(slider.value)
-            view.value = kernel_panel("cal", render_calibration(state, self.bins, len(self.labels)))
+            picture = render_calibration(state, self.bins, len(self.labels))
+            view.value = kernel_panel("cal", f"{picture}{KEY}{self._fitted_html()}")
 
         slider.observe(redraw, names="value")
         redraw()

@@ -15,7 +15,12 @@ import pytest
 
 import softmax_lib as sl
 from softmax_book import calibration as cal
-from softmax_book.calibration import CalibrationExplorer, calibration_state, render_calibration
+from softmax_book.calibration import (
+    KEY,
+    CalibrationExplorer,
+    calibration_state,
+    render_calibration,
+)
 from softmax_book.figures import OKABE_ITO
 from softmax_book.lab_style import kernel_panel
 
@@ -146,9 +151,8 @@ def test_live_widget_recomputes_with_softmax_lib():
     before = view.value
     slider.value = 2.0
     assert view.value != before
-    assert view.value == kernel_panel(
-        "cal", render_calibration(calibration_state(z, t, 2.0), 15, 80)
-    )
+    picture = render_calibration(calibration_state(z, t, 2.0), 15, 80)
+    assert view.value == kernel_panel("cal", picture + KEY)  # the key, as on the page
     nll = float(re.search(r'<td class="cal-nll">([^<]*)<', view.value).group(1))
     assert nll == pytest.approx(float(sl.cross_entropy(z / 2.0, t)), abs=0.5e-4)
 
@@ -159,6 +163,13 @@ def test_one_bundle_with_widget_and_html_twin():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith('<div class="cal-explorer"')
     assert bundle["text/plain"] == "CalibrationExplorer(10 examples, T = 1.00)"
+    assert KEY in bundle["text/html"]
+
+
+def test_widget_mentions_the_fitted_temperature():
+    z, t = _data(10)
+    view = CalibrationExplorer(z, t, fitted=1.5).widget().children[-1]
+    assert "T̂ = 1.50" in view.value
 
 
 @pytest.mark.parametrize(
