@@ -89,6 +89,20 @@ KEY = (
 )
 
 
+def example_blobs(n_per_class: int = 100, seed: int = 0):
+    """Data shaped like the chapter's: three unit-variance blobs around (-2, 0), (2, 0) and
+    (0, 2.5), shuffled, three quarters for training, rounded to 3 decimals (as the page stores
+    them). Returns ``X_train, t_train, X_test, t_test``; the tests use it."""
+    centres = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([rng.normal(c, 1.0, size=(n_per_class, 2)) for c in centres])
+    t = np.repeat(np.arange(3), n_per_class)
+    order = rng.permutation(len(t))
+    X, t = np.round(X[order], 3), t[order]
+    cut = 3 * len(t) // 4
+    return X[:cut], t[:cut], X[cut:], t[cut:]
+
+
 def _num(x: float) -> str:
     """Shortest repr that round-trips, so the page script reads the exact same double."""
     return repr(float(x))

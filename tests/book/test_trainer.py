@@ -21,6 +21,7 @@ from softmax_book.trainer import (
     GEOMETRY,
     TrainerExplorer,
     boundary_segments,
+    example_blobs,
     region_polygons,
     render_trainer,
     summary,
@@ -28,18 +29,10 @@ from softmax_book.trainer import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-CENTRES = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
 
 
 def blobs(n=60, seed=0):
-    """Three round blobs, as in the chapter, rounded to 3 decimals."""
-    rng = np.random.default_rng(seed)
-    X = np.concatenate([rng.normal(c, 1.0, size=(n, 2)) for c in CENTRES])
-    t = np.repeat(np.arange(3), n)
-    order = rng.permutation(len(t))
-    X, t = np.round(X[order], 3), t[order]
-    cut = 3 * len(t) // 4
-    return X[:cut], t[:cut], X[cut:], t[cut:]
+    return example_blobs(n, seed)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from explorerkit import (
     script_page,
 )
 
-from softmax_book.trainer import TrainerExplorer, _fmt, render_trainer, summary
+from softmax_book.trainer import TrainerExplorer, _fmt, example_blobs, render_trainer, summary
 
 TR_PAGES = pages_with("tr-explorer")
 SCRIPT = asset("trainer-explorer.js")
@@ -33,18 +33,10 @@ TOL = 1e-9  # largest |W_js - W_py|, |b_js - b_py| after k steps from the same s
 # The losses follow the weights; where the steps oscillate (the largest effective rate) a
 # difference of 1e-12 in W moves a loss by up to ~1e-8 of itself.
 LOSS_REL = 1e-6
-CENTRES = np.array([[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
 
 
 def _blobs(n=100, seed=0):
-    """The chapter's data: three blobs, shuffled, three quarters for training, 3 decimals."""
-    rng = np.random.default_rng(seed)
-    X = np.concatenate([rng.normal(c, 1.0, size=(n, 2)) for c in CENTRES])
-    t = np.repeat(np.arange(3), n)
-    order = rng.permutation(len(t))
-    X, t = np.round(X[order], 3), t[order]
-    cut = 3 * len(t) // 4
-    return X[:cut], t[:cut], X[cut:], t[cut:]
+    return example_blobs(n, seed)
 
 
 def _explorer_of(config):
