@@ -94,3 +94,25 @@ def contrast(a, b):
     a, b = (rgb(c) if isinstance(c, str) else c for c in (a, b))
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def theme_colours(v, root, colours_js, text=(), marks=(), themed=()):
+    """The explorer's colours in the light and then the dark theme (``colours_js`` returns them,
+    with ``background`` the panel's). In each theme the panel paints an opaque background,
+    every ``text`` colour has at least 4.5:1 against it and every ``marks`` colour at least 3:1
+    (WCAG 1.4.3 and 1.4.11); every ``themed`` colour differs between the themes. Returns the
+    colours seen, by theme, for the caller's own checks."""
+    seen = {}
+    for theme in ("light", "dark"):
+        v.set_theme(theme)
+        colours = root.evaluate(colours_js)
+        seen[theme] = colours
+        bg = rgb(colours["background"])
+        assert bg[3] == 1.0, f"{theme}: the panel must paint its own background"
+        for minimum, keys in ((4.5, text), (3.0, marks)):
+            for key in keys:
+                ratio = contrast(colours[key], bg)
+                assert ratio >= minimum, f"{theme}: {key} {colours[key]} on {bg}: {ratio:.2f}"
+    for key in themed:
+        assert seen["light"][key] != seen["dark"][key], f"{key} ignores the theme"
+    return seen

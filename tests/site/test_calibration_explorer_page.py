@@ -16,12 +16,11 @@ import pytest
 from explorerkit import (
     assert_fits,
     asset,
-    contrast,
     pages_with,
     phone_page,
     require_build,
-    rgb,
     script_page,
+    theme_colours,
 )
 
 import softmax_lib as sl
@@ -233,19 +232,14 @@ def test_colours_follow_the_theme_with_enough_contrast(visit, path):
     require_build(path)
     v = visit(path)
     root = v.page.locator(".cal-explorer").first
-    seen = {}
-    for theme in ("light", "dark"):
-        v.set_theme(theme)
-        colours = root.evaluate(COLOURS_JS)
-        seen[theme] = colours
-        bg = rgb(colours["background"])
-        assert bg[3] == 1.0
-        for key in ("text", "table", "note", "tick", "axis"):
-            assert contrast(rgb(colours[key]), bg) >= 4.5, (theme, key, colours)
-        for key in ("bar", "gap", "slider"):
-            assert contrast(rgb(colours[key]), bg) >= 3.0, (theme, key, colours)
-    for key in ("background", "text", "bar", "gap"):
-        assert seen["light"][key] != seen["dark"][key], key
+    theme_colours(
+        v,
+        root,
+        COLOURS_JS,
+        text=("text", "table", "note", "tick", "axis"),
+        marks=("bar", "gap", "slider"),
+        themed=("background", "text", "bar", "gap"),
+    )
 
 
 @pytest.mark.parametrize("path", CAL_PAGES)

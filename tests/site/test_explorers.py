@@ -20,13 +20,13 @@ import pytest
 from explorerkit import (
     assert_fits,
     asset,
-    contrast,
     luminance,
     pages_with,
     phone_page,
     require_build,
     rgb,
     script_page,
+    theme_colours,
 )
 from sitekit import SITE
 
@@ -326,25 +326,19 @@ def test_explorer_colours_follow_the_theme_with_enough_contrast(visit):
     v = visit(pages[0])
     root = v.page.locator(".smx-explorer:has(rect.smx-target)").first
     v.page.keyboard.press("Tab")  # keyboard modality, so :focus-visible applies to .focus()
-    seen = {}
-    for theme in ("light", "dark"):
-        v.page.evaluate("t => { document.documentElement.dataset.theme = t; }", theme)
-        colours = root.evaluate(COLOURS_JS)
-        seen[theme] = colours
-        bg = rgb(colours["background"])
-        assert bg[3] == 1.0, f"{theme}: the panel must paint its own background"
-        for key in ("text", "table", "note", "tick", "value", "label"):
-            ratio = contrast(rgb(colours[key]), bg)
-            assert ratio >= 4.5, f"{theme}: {key} {colours[key]} on {bg}: {ratio:.2f}"
-        for key in ("bar", "target", "focus", "slider"):
-            ratio = contrast(rgb(colours[key]), bg)
-            assert ratio >= 3.0, f"{theme}: {key} {colours[key]} on {bg}: {ratio:.2f}"
+    seen = theme_colours(
+        v,
+        root,
+        COLOURS_JS,
+        text=("text", "table", "note", "tick", "value", "label"),
+        marks=("bar", "target", "focus", "slider"),
+        themed=("background", "text", "bar", "target"),
+    )
+    for colours in seen.values():
         assert colours["bar"] != colours["target"]
     # The theme's own colours, not fixed ones.
     page_bg = v.page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert seen["dark"]["background"] == page_bg
-    for key in ("background", "text", "bar", "target"):
-        assert seen["light"][key] != seen["dark"][key], key
     dark, light = (luminance(rgb(seen[t]["background"])) for t in ("dark", "light"))
     assert dark < light
 

@@ -20,8 +20,8 @@ from explorerkit import (
     pages_with,
     phone_page,
     require_build,
-    rgb,
     script_page,
+    theme_colours,
 )
 
 from softmax_book.trainer import TrainerExplorer, _fmt, example_blobs, render_trainer, summary
@@ -366,20 +366,16 @@ def test_colours_follow_the_theme_with_enough_contrast(visit, path):
     require_build(path)
     v = visit(path)
     root = v.page.locator(".tr-explorer")
-    seen = {}
-    for theme in ("light", "dark"):
-        v.set_theme(theme)
-        colours = root.evaluate(COLOURS_JS)
-        seen[theme] = colours
-        bg = rgb(colours["background"])
-        assert bg[3] == 1.0
-        for key in ("text", "table", "note", "tick", "axis"):
-            assert contrast(colours[key], bg) >= 4.5, (theme, key, colours)
-        assert contrast(colours["button"], colours["buttonBg"]) >= 4.5, colours
-        for key in ("c0", "c1", "c2", "bound", "train", "test", "slider"):
-            assert contrast(colours[key], bg) >= 3.0, (theme, key, colours)
-    for key in ("background", "text", "c0", "c1"):
-        assert seen["light"][key] != seen["dark"][key], key
+    seen = theme_colours(
+        v,
+        root,
+        COLOURS_JS,
+        text=("text", "table", "note", "tick", "axis"),
+        marks=("c0", "c1", "c2", "bound", "train", "test", "slider"),
+        themed=("background", "text", "c0", "c1"),
+    )
+    for theme, colours in seen.items():
+        assert contrast(colours["button"], colours["buttonBg"]) >= 4.5, (theme, colours)
 
 
 @pytest.mark.parametrize("path", TR_PAGES)
